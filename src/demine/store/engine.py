@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 
 from demine.errors import ConfigurationError
 
+WRITER_OPTION = "demine_writer"
 ACCEPTED_FORMS = "a file path such as demine.db, sqlite:///path/to/demine.db, or postgresql://user@host:port/dbname"
 
 
@@ -46,6 +47,8 @@ def _sqlite_engine(path: Path) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        # Let SQLAlchemy, not the driver, say when a transaction begins (see _on_begin).
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         # WAL lets readers go on while the single writer writes; foreign keys are off by default in SQLite.
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -53,6 +56,13 @@ def _sqlite_engine(path: Path) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+        # A writer takes the write lock at once, so that what it validated is still true when it writes;
+        # readers begin deferred and never block it (WAL).
+        immediate = connection.get_execution_options().get(WRITER_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 

@@ -1,0 +1,236 @@
+"""The `demine` command line: parses, calls a service, prints. No rule of the domain lives here.
+
+Exit codes are stable: 0 ok, 1 other error, 2 invalid input (nothing written), 3 configuration, 4 not found,
+5 status change refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from importlib import resources
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from demine.errors import DemineError, ValidationFailed
+from demine.io.formats import FORMATS
+from demine.settings import Settings
+
+console = Console()
+errors = Console(stderr=True)
+KINDS = click.Choice(list(FORMATS))
+MAX_ISSUES_SHOWN = 50
+
+
+def shipped_gazetteer() -> Path:
+    return Path(str(resources.files("demine.data") / "azerbaijan" / "districts.geojson"))
+
+
+class Context:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._register = None
+
+    @property
+    def register(self):  # type: ignore[no-untyped-def]
+        from demine.services.register import is_current, open_register
+
+        if self._register is None:
+            self._register = open_register(self.settings.database_url)
+            if not is_current(self._register):
+                raise DemineError(f"The register at {self.settings.database_url} is not initialised or is out of "
+                                  "date: run `demine init` first.")
+        return self._register
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", "database_url", envvar="DEMINE_DATABASE_URL", default="demine.db", show_default=True,
+              help="Database location: a file path (SQLite) or postgresql://user@host:port/dbname.")
+@click.option("--user", envvar="DEMINE_USER", default=None, help="Name written to the audit log for this session.")
+@click.version_option(package_name="demine")
+@click.pass_context
+def cli(ctx: click.Context, database_url: str, user: str | None) -> None:
+    """Demine: the national register of mine action, its figures and its analysis."""
+    overrides = {"database_url": database_url} | ({"user": user} if user else {})
+    ctx.obj = Context(Settings(**overrides))
+
+
+@cli.command()
+@click.option("--gazetteer", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Boundaries to load instead of the shipped Azerbaijan districts.")
+@click.option("--no-gazetteer", is_flag=True, help="Create the schema only.")
+@click.pass_obj
+def init(obj: Context, gazetteer: Path | None, no_gazetteer: bool) -> None:
+    """Create or upgrade the register and load the district gazetteer if it has none."""
+    from demine.services.imports import import_file
+    from demine.services.register import has_gazetteer, initialise, open_register
+
+    register = open_register(obj.settings.database_url)
+    changed = initialise(register)
+    console.print(f"Register at {obj.settings.database_url}: " + ("created or upgraded." if changed else "up to date."))
+    if not no_gazetteer and (gazetteer or not has_gazetteer(register)):
+        result = import_file(register, "gazetteer", gazetteer or shipped_gazetteer(), actor=obj.settings.user)
+        console.print(f"Gazetteer: {result.created} areas created, {result.updated} updated, "
+                      f"{result.unchanged} unchanged.")
+
+
+@cli.command("import")
+@click.argument("kind", type=KINDS)
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--crs", default=None, help="CRS of the coordinates when not WGS84, e.g. EPSG:28408 (Pulkovo 1942 GK 8).")
+@click.pass_obj
+def import_command(obj: Context, kind: str, file: Path, crs: str | None) -> None:
+    """Import FILE (CSV, XLSX, GeoJSON, GeoPackage, zipped Shapefile, KML) as records of KIND."""
+    from demine.services.imports import import_file
+
+    with console.status(f"Importing {file.name}") as status:
+        result = import_file(obj.register, kind, file, crs=crs, actor=obj.settings.user,
+                             progress=lambda message: status.update(f"{file.name}: {message}"))
+    for warning in result.warnings[:MAX_ISSUES_SHOWN]:
+        errors.print(f"[yellow]warning[/]: {warning}", highlight=False)
+    if len(result.warnings) > MAX_ISSUES_SHOWN:
+        errors.print(f"... and {len(result.warnings) - MAX_ISSUES_SHOWN} more warnings")
+    summary = f"{result.file}: {result.rows:,} rows; {result.created:,} created, {result.updated:,} updated, " \
+              f"{result.unchanged:,} unchanged"
+    console.print(summary + ("" if result.changed_anything else " (nothing changed)"), highlight=False)
+
+
+@cli.command("export")
+@click.argument("export_format", type=click.Choice(["gpkg", "geojson", "csv"]))
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option("--kind", "kinds", multiple=True, type=KINDS, help="Export only these kinds (repeatable).")
+@click.option("--include-personal-data", is_flag=True, help="Also export victims' personal data.")
+@click.pass_obj
+def export_command(obj: Context, export_format: str, out: Path, kinds: tuple[str, ...],
+                   include_personal_data: bool) -> None:
+    """Export the register to a GeoPackage (one layer per kind) or a folder of GeoJSON or CSV files."""
+    from rich.progress import Progress
+
+    from demine.services.exports import export
+
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task("exporting", total=len(kinds) or len(FORMATS))
+        counts = export(obj.register, out, export_format, kinds=kinds or None,
+                        include_personal_data=include_personal_data,
+                        progress=lambda kind, n: bar.update(task, advance=1, description=f"{kind}: {n:,}"))
+    console.print(f"Exported {sum(counts.values()):,} records in {len(counts)} layers to {out}")
+
+
+@cli.command("list")
+@click.argument("kind", type=KINDS)
+@click.option("--limit", default=50, show_default=True)
+@click.option("--offset", default=0)
+@click.option("--retired", is_flag=True, help="Include retired records.")
+@click.pass_obj
+def list_command(obj: Context, kind: str, limit: int, offset: int, retired: bool) -> None:
+    """List records of KIND."""
+    from demine.services.queries import list_records
+
+    columns, rows, total = list_records(obj.register, kind, limit=limit, offset=offset, include_retired=retired)
+    table = Table(title=f"{FORMATS[kind].title}: {len(rows)} of {total:,}")
+    for column in columns:
+        table.add_column(column, no_wrap=True, overflow="ellipsis", max_width=28)
+    for row in rows:
+        table.add_row(*[_cell(row[c]) for c in columns])
+    console.print(table)
+
+
+@cli.command()
+@click.argument("kind", type=KINDS)
+@click.argument("code")
+@click.pass_obj
+def show(obj: Context, kind: str, code: str) -> None:
+    """Show one record of KIND with all its fields."""
+    from demine.services.queries import show_record
+
+    record = show_record(obj.register, kind, code)
+    table = Table(show_header=False, title=f"{FORMATS[kind].title} {code}")
+    for name, value in record.items():
+        table.add_row(name, _cell(value, width=200))
+    console.print(table)
+
+
+@cli.command()
+@click.argument("code")
+@click.option("--class", "hazard_class", type=click.Choice(["sha", "cha"]), help="New land classification.")
+@click.option("--work-status", type=click.Choice(["open", "worked_on", "closed"]), help="New work status.")
+@click.option("--reason", required=True, help="Why the status changes (kept in the record's history).")
+@click.option("--date", "effective", type=click.DateTime(["%Y-%m-%d"]), help="Date the change takes effect.")
+@click.pass_obj
+def status(obj: Context, code: str, hazard_class: str | None, work_status: str | None, reason: str,
+           effective: dt.datetime | None) -> None:
+    """Change a hazard area's classification or work status, with a reason."""
+    from demine.services.hazard_status import set_status
+
+    changes = set_status(obj.register, code, actor=obj.settings.user, reason=reason, hazard_class=hazard_class,
+                         work_status=work_status, effective_date=effective.date() if effective else None)
+    for change in changes:
+        console.print(f"{code}: {change.field} {change.from_value} -> {change.to_value} "
+                      f"(effective {change.effective_date.isoformat()})")
+
+
+@cli.command()
+@click.argument("code")
+@click.option("--kind", type=KINDS, default=None, help="The record's kind, when several kinds use the code.")
+@click.pass_obj
+def history(obj: Context, code: str, kind: str | None) -> None:
+    """The audit trail of one record: creation, changes, status changes."""
+    from demine.services.queries import history as record_history
+
+    table = Table(title=f"History of {code}")
+    for column in ("when", "who", "what", "detail"):
+        table.add_column(column, no_wrap=True, overflow="ellipsis", max_width=28)
+    for entry in record_history(obj.register, code, kind=kind):
+        table.add_row(str(entry.at)[:19], entry.actor, entry.action, entry.detail)
+    console.print(table)
+
+
+@cli.command()
+@click.option("--host", default=None, help="Interface to listen on (default 127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Port (default 8000).")
+@click.pass_obj
+def serve(obj: Context, host: str | None, port: int | None) -> None:
+    """Serve the API (and, later, the web application)."""
+    import uvicorn
+
+    from demine.api.app import create_app
+
+    settings = obj.settings.model_copy(update={k: v for k, v in (("host", host), ("port", port)) if v is not None})
+    obj.register  # refuse to serve a register that is not initialised
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+def _cell(value: object, width: int = 40) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except ValidationFailed as failure:
+        issues = [i for i in failure.issues if i.severity == "error"]
+        for issue in issues[:MAX_ISSUES_SHOWN]:
+            errors.print(f"[red]error[/]: {issue}", highlight=False)
+        if len(issues) > MAX_ISSUES_SHOWN:
+            errors.print(f"... and {len(issues) - MAX_ISSUES_SHOWN} more errors")
+        errors.print(f"Rejected: {len(issues)} error(s); nothing was written.")
+        sys.exit(failure.exit_code)
+    except DemineError as error:
+        errors.print(f"[red]error[/]: {error.message}", highlight=False)
+        sys.exit(error.exit_code)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+
+
+if __name__ == "__main__":
+    main()

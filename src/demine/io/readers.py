@@ -1,0 +1,156 @@
+"""Read an input file of any supported format into text columns, an optional geometry column and row numbers.
+
+Every value is read as text first and typed later by the field rules, so that a bad value is reported with the
+exact text the user typed, not as a confusing pandas conversion error.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from demine.errors import Issue, ValidationFailed
+
+TABULAR_SUFFIXES = {".csv", ".txt", ".xlsx"}
+SPATIAL_SUFFIXES = {".geojson", ".json", ".gpkg", ".zip", ".shp", ".kml"}
+SUPPORTED = sorted(TABULAR_SUFFIXES | SPATIAL_SUFFIXES)
+
+
+@dataclass
+class RawTable:
+    file: str
+    columns: pd.DataFrame  # text values, "" for empty; column names lower-case
+    row_numbers: np.ndarray  # what the user sees: CSV line / sheet row (header is 1) or feature number
+    geometries: np.ndarray | None = None  # shapely geometries from a spatial file
+    crs: str | None = None  # CRS the spatial file declares
+
+    def __len__(self) -> int:
+        return len(self.columns)
+
+
+def read_table(path: Path) -> RawTable:
+    suffix = path.suffix.lower()
+    if not path.exists():
+        raise ValidationFailed([Issue(path.name, None, None, "file not found")])
+    if suffix in {".csv", ".txt"}:
+        return _read_csv(path)
+    if suffix == ".xlsx":
+        return _read_xlsx(path)
+    if suffix in SPATIAL_SUFFIXES:
+        return _read_spatial(path)
+    raise ValidationFailed(
+        [Issue(path.name, None, None, f"unsupported file type '{suffix}'; use one of {', '.join(SUPPORTED)}")]
+    )
+
+
+def _normalise_names(names: list[str], file: str) -> list[str]:
+    cleaned = [str(n).strip().lower().lstrip("\ufeff") for n in names]
+    seen: set[str] = set()
+    for name in cleaned:
+        if name in seen:
+            raise ValidationFailed([Issue(file, 1, name, "column appears twice in the header")])
+        seen.add(name)
+    return cleaned
+
+
+def _read_csv(path: Path) -> RawTable:
+    with path.open("r", encoding="utf-8-sig", newline="") as handle:
+        try:
+            header = next(csv.reader(handle))
+        except StopIteration:
+            raise ValidationFailed([Issue(path.name, None, None, "the file is empty")]) from None
+        except (UnicodeDecodeError, csv.Error) as error:
+            raise ValidationFailed([Issue(path.name, 1, None, f"unreadable header: {error}")]) from None
+    names = _normalise_names(header, path.name)
+    try:
+        table = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, encoding="utf8"),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names}, strings_can_be_null=False, quoted_strings_can_be_null=False
+            ),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+        raise ValidationFailed([Issue(path.name, _row_in_message(str(error)), None, _csv_reason(error))]) from None
+    frame = table.to_pandas()
+    frame = frame.apply(lambda column: column.str.strip())
+    return RawTable(path.name, frame, np.arange(2, len(frame) + 2))
+
+
+def _row_in_message(message: str) -> int | None:
+    # pyarrow says "CSV parse error: Expected 5 columns, got 6: ..." and, in recent versions, the row number.
+    marker = "row "
+    if marker in message:
+        tail = message.split(marker, 1)[1].split()[0].strip(":,")
+        if tail.isdigit():
+            return int(tail) + 1
+    return None
+
+
+def _csv_reason(error: Exception) -> str:
+    text = str(error).split("\n")[0]
+    if isinstance(error, UnicodeDecodeError) or "UTF8" in text or "utf8" in text:
+        return "the file is not UTF-8 text; save it as CSV UTF-8"
+    return f"malformed CSV: {text}"
+
+
+def _read_xlsx(path: Path) -> RawTable:
+    from openpyxl import load_workbook  # imported here: only spreadsheet imports pay for it
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many types for a damaged file
+        raise ValidationFailed([Issue(path.name, None, None, f"not a readable XLSX workbook: {error}")]) from None
+    sheet = workbook.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    try:
+        header = next(rows)
+    except StopIteration:
+        raise ValidationFailed([Issue(path.name, None, None, "the first sheet is empty")]) from None
+    width = max((i + 1 for i, v in enumerate(header) if v not in (None, "")), default=0)
+    names = _normalise_names([str(v) for v in header[:width]], path.name)
+    records, numbers = [], []
+    for number, row in enumerate(rows, start=2):
+        values = [_cell_text(v) for v in (tuple(row) + (None,) * width)[:width]]
+        if any(values):  # spreadsheets often end in formatted but empty rows
+            records.append(values)
+            numbers.append(number)
+    workbook.close()
+    frame = pd.DataFrame(records, columns=names, dtype=object) if records else pd.DataFrame(columns=names)
+    return RawTable(path.name, frame, np.asarray(numbers, dtype=int))
+
+
+def _cell_text(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _read_spatial(path: Path) -> RawTable:
+    import pyogrio  # GDAL is loaded only for spatial files
+
+    try:
+        frame = pyogrio.read_dataframe(path)
+    except Exception as error:  # pyogrio wraps GDAL errors in several types
+        raise ValidationFailed([Issue(path.name, None, None, f"not a readable spatial file: {error}")]) from None
+    crs = frame.crs.to_string() if frame.crs is not None else None
+    geometries = np.asarray(frame.geometry.values, dtype=object) if "geometry" in frame else None
+    attributes = pd.DataFrame(frame.drop(columns=["geometry"], errors="ignore"))
+    attributes.columns = _normalise_names(list(attributes.columns), path.name)
+    text = attributes.apply(lambda column: column.map(_cell_text)) if len(attributes.columns) else attributes
+    return RawTable(path.name, text.reset_index(drop=True), np.arange(1, len(frame) + 1), geometries, crs)

@@ -1,0 +1,95 @@
+"""The theatre: real district polygons, the former line of contact, and the metric projection the work is done in.
+
+Geometry is built in UTM zone 38N (EPSG:32638, metres: the 13 districts lie between 45.9 and 47.4 E) and converted to
+WGS84 only when files are written, as the import formats require.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from pyproj import Transformer
+from shapely.geometry.base import BaseGeometry
+
+METRIC_CRS = "EPSG:32638"
+WGS84 = "EPSG:4326"
+SHARED_DISTRICTS = Path("/work/shared/data/azerbaijan/districts.geojson")
+
+_TO_WGS84 = Transformer.from_crs(METRIC_CRS, WGS84, always_xy=True)
+_TO_METRIC = Transformer.from_crs(WGS84, METRIC_CRS, always_xy=True)
+
+
+def districts_path() -> Path:
+    """The boundaries the register ships, or the shared data folder of a development checkout."""
+    try:
+        shipped = importlib.resources.files("demine.data").joinpath("azerbaijan/districts.geojson")
+        if shipped.is_file():
+            return Path(str(shipped))
+    except (ModuleNotFoundError, FileNotFoundError):
+        pass
+    return SHARED_DISTRICTS
+
+
+def line_of_contact_path() -> Path:
+    return Path(str(importlib.resources.files("demine.simulate").joinpath("data/line_of_contact_approx.geojson")))
+
+
+def to_wgs84_xy(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    lon, lat = _TO_WGS84.transform(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+    return np.asarray(lon), np.asarray(lat)
+
+
+def to_metric_xy(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    x, y = _TO_METRIC.transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+    return np.asarray(x), np.asarray(y)
+
+
+def to_wgs84(geometry: BaseGeometry) -> BaseGeometry:
+    return shapely.transform(geometry, lambda xy: np.column_stack(to_wgs84_xy(xy[:, 0], xy[:, 1])))
+
+
+def wkt_wgs84(geometry: BaseGeometry) -> str:
+    # 7 decimals of a degree is about 1 cm: enough, and fixed so that files are byte-identical for a seed.
+    return shapely.to_wkt(to_wgs84(geometry), rounding_precision=7, trim=True)
+
+
+@dataclass(frozen=True)
+class Theatre:
+    """The districts worked (metric), their union, and the part of the line of contact that crosses them."""
+
+    districts: gpd.GeoDataFrame  # columns: name, shape_id, geometry (metric)
+    land: BaseGeometry
+    line: BaseGeometry  # line of contact clipped to a 15 km band around the districts worked (may be empty)
+
+    def district_at(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Index into `districts` of the district containing each point (-1 outside)."""
+        out = np.full(len(x), -1, dtype=np.int32)
+        for i, geom in enumerate(self.districts.geometry):
+            inside = shapely.contains_xy(geom, x, y) & (out < 0)
+            out[inside] = i
+        return out
+
+
+def load_theatre(district_names: tuple[str, ...]) -> Theatre:
+    frame = gpd.read_file(districts_path())
+    chosen = frame[frame["shapeName"].isin(district_names)]
+    missing = set(district_names) - set(chosen["shapeName"])
+    if missing:
+        raise ValueError(f"districts not in the boundary file: {sorted(missing)}")
+    # Keep the configured order so that site numbering does not depend on the file's feature order.
+    chosen = chosen.set_index("shapeName").loc[list(district_names)].reset_index()
+    metric = chosen.to_crs(METRIC_CRS)
+    districts = gpd.GeoDataFrame(
+        {"name": metric["shapeName"].to_numpy(), "shape_id": metric["shapeID"].to_numpy()},
+        geometry=shapely.make_valid(metric.geometry.to_numpy()),
+        crs=METRIC_CRS,
+    )
+    land = shapely.union_all(districts.geometry.to_numpy())
+    line_frame = gpd.read_file(line_of_contact_path()).to_crs(METRIC_CRS)
+    line = shapely.intersection(shapely.union_all(line_frame.geometry.to_numpy()), land.buffer(15_000))
+    return Theatre(districts=districts, land=land, line=line)
