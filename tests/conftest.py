@@ -85,3 +85,27 @@ def sqlite_url(tmp_path: Path) -> str:
 def db_url(request: pytest.FixtureRequest) -> str:
     """The location string of each backend in turn; getfixturevalue so only postgis params start PG."""
     return str(request.getfixturevalue(f"{request.param}_url"))
+
+
+@pytest.fixture
+def register(db_url: str):
+    """An initialised register (schema, ordnance catalogue, shipped gazetteer) on one backend."""
+    from demine.cli import shipped_gazetteer
+    from demine.services.imports import import_file
+    from demine.services.register import initialise, open_register
+
+    opened = open_register(db_url)
+    initialise(opened)
+    import_file(opened, "gazetteer", shipped_gazetteer(), actor="test")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def programme_files(tmp_path: Path) -> dict[str, Path]:
+    """The small Aghdam programme of tests/register_files.py, one CSV per kind, in load order."""
+    try:
+        from .register_files import write_programme
+    except ImportError:
+        from register_files import write_programme  # type: ignore[no-redef]
+    return write_programme(tmp_path / "programme")

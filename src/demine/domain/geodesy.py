@@ -22,9 +22,22 @@ def local_equidistant_crs(longitude: float, latitude: float) -> CRS:
     return CRS.from_proj4(f"+proj=aeqd +lat_0={latitude:.6f} +lon_0={longitude:.6f} +datum=WGS84 +units=m")
 
 
+def transform_xy(transformer: Transformer, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Vectorised transform that also works for one coordinate (pyproj treats a length-1 array as a scalar)."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if x.size == 1:
+        tx, ty = transformer.transform(np.repeat(x, 2), np.repeat(y, 2))
+        return np.asarray(tx)[:1], np.asarray(ty)[:1]
+    tx, ty = transformer.transform(x, y)
+    return np.asarray(tx), np.asarray(ty)
+
+
+def transform_geometries(geometries: np.ndarray, transformer: Transformer) -> np.ndarray:
+    return shapely.transform(geometries, lambda xy: np.column_stack(transform_xy(transformer, xy[:, 0], xy[:, 1])))
+
+
 def to_projected(geometries: np.ndarray, crs: CRS) -> np.ndarray:
-    transformer = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-    return shapely.transform(geometries, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
+    return transform_geometries(geometries, Transformer.from_crs("EPSG:4326", crs, always_xy=True))
 
 
 def areas_m2(geometries: np.ndarray) -> np.ndarray:

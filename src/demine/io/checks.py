@@ -14,7 +14,7 @@ import shapely
 from pyproj import Geod, Transformer
 
 from demine.domain import plausibility as p
-from demine.domain.geodesy import local_equidistant_crs, to_projected
+from demine.domain.geodesy import local_equidistant_crs, to_projected, transform_xy
 from demine.domain.vocabulary import AgeGroup, Method
 from demine.io.geometry import WGS84
 
@@ -153,7 +153,7 @@ def reference_points_distinct(ctx: CheckContext) -> None:
     for n in (1, 2):
         x, y = v[f"reference{n}_longitude"].to_numpy(float), v[f"reference{n}_latitude"].to_numpy(float)
         if crs != WGS84:
-            x, y = Transformer.from_crs(crs, WGS84, always_xy=True).transform(x, y)
+            x, y = transform_xy(Transformer.from_crs(crs, WGS84, always_xy=True), x, y)
         v[f"reference{n}_longitude"], v[f"reference{n}_latitude"] = x, y
     same = np.isclose(v["reference1_longitude"], v["reference2_longitude"]) & np.isclose(
         v["reference1_latitude"], v["reference2_latitude"])

@@ -10,6 +10,7 @@ import shapely
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
+from demine.domain.geodesy import transform_geometries
 from demine.errors import Issue, ValidationFailed
 from demine.io.fields import FieldReport
 from demine.io.readers import RawTable
@@ -60,7 +61,7 @@ def read_geometries(raw: RawTable, rule: GeometryRule, crs: CRS, report: FieldRe
     _check_types(supplied, missing, rule, columns_used, report)
     if crs != WGS84:
         transformer = Transformer.from_crs(crs, WGS84, always_xy=True)
-        wgs84 = shapely.transform(supplied, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
+        wgs84 = transform_geometries(supplied, transformer)
         original = supplied
     else:
         wgs84, original = supplied, None

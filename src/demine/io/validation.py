@@ -189,6 +189,11 @@ def _add_computed(parsed: ParsedTable, lookup: RegisterLookup) -> None:
     present = ~shapely.is_missing(geoms)
     bounds = shapely.bounds(np.where(present, geoms, None))
     values["min_x"], values["min_y"], values["max_x"], values["max_y"] = bounds.T
+    if parsed.fmt.table.c.geom.type.geometry_type == "MULTIPOLYGON":  # PostGIS types the column strictly
+        polygons = shapely.get_type_id(geoms) == 3
+        geoms[polygons] = shapely.multipolygons(geoms[polygons, np.newaxis])
+    if parsed.fmt.geometry is GeometryRule.POINT and "longitude" in parsed.fmt.table.c:
+        values["longitude"], values["latitude"] = shapely.get_x(geoms), shapely.get_y(geoms)
     if "area_m2" in parsed.fmt.computed:
         values["area_m2"] = areas_m2(geoms)
     if parsed.fmt.assign_admin_area:

@@ -12,28 +12,30 @@ from dataclasses import dataclass, field, replace
 
 from demine.errors import DemineError
 
-# The 13 districts of the weekly statements, by their name on the map (geoBoundaries shapeName). Aghdara has no
-# feature of its own: its land lies within Tartar and Kalbajar. Shusha has a district and a city feature.
-ALL_DISTRICTS: tuple[str, ...] = (
-    "Tartar District",
-    "Kalbajar District",
-    "Agdam District",
-    "Khojaly District",
-    "Khankendi City",
-    "Khojavend District",
-    "Shusha District",
-    "Shusha City",
-    "Lachin District",
-    "Fuzuli District",
-    "Qubadli District",
-    "Jabrayil District",
-    "Zangilan District",
-)
+# The 13 districts of the weekly statements, by geoBoundaries shapeID (the `code` of the shipped gazetteer) with the
+# statements' spelling. Aghdara has no feature of its own: its land lies within Tartar and Kalbajar. Shusha has a
+# district and a city feature; Khankendi is a hole in Khojaly.
+DISTRICT_IDS: dict[str, str] = {
+    "Tartar": "AZE-ADM2-54616110B56216693",
+    "Kalbajar": "AZE-ADM2-54616110B71777131",
+    "Aghdam": "AZE-ADM2-54616110B74307796",
+    "Khojaly": "AZE-ADM2-54616110B630209",
+    "Khankendi": "AZE-ADM2-54616110B37997880",
+    "Khojavand": "AZE-ADM2-54616110B68470327",
+    "Shusha": "AZE-ADM2-54616110B50193456",
+    "Shusha City": "AZE-ADM2-54616110B39808892",
+    "Lachin": "AZE-ADM2-54616110B64627190",
+    "Fuzuli": "AZE-ADM2-54616110B70488291",
+    "Gubadli": "AZE-ADM2-54616110B38588730",
+    "Jabrayil": "AZE-ADM2-54616110B51569828",
+    "Zangilan": "AZE-ADM2-54616110B35620946",
+}
+ALL_DISTRICTS: tuple[str, ...] = tuple(DISTRICT_IDS)
 
 # FACTS.md: no maps were supplied for Khojavand and Tartar (nor for the withdrawal minefields).
-DISTRICTS_WITHOUT_RECORDS: frozenset[str] = frozenset({"Khojavend District", "Tartar District"})
+DISTRICTS_WITHOUT_RECORDS: frozenset[str] = frozenset({"Khojavand", "Tartar"})
 # Minefields laid during the November 2020 withdrawal, with no record at all.
-WITHDRAWAL_DISTRICTS: frozenset[str] = frozenset({"Kalbajar District", "Lachin District"})
+WITHDRAWAL_DISTRICTS: frozenset[str] = frozenset({"Kalbajar", "Lachin"})
 
 # Shares of supplied records by true class; accurate ~25% as the authority judged the 2021 maps.
 RECORD_CLASS_SHARES: dict[str, float] = {
@@ -93,7 +95,7 @@ class ScenarioConfig:
 
 SMALL = ScenarioConfig(
     scale="small",
-    districts=("Agdam District", "Fuzuli District", "Kalbajar District"),
+    districts=("Aghdam", "Fuzuli", "Kalbajar"),
     ops_start=dt.date(2020, 11, 10),
     ops_end=dt.date(2021, 3, 28),
     row_belts_per_km_of_line=0.5,
@@ -124,7 +126,7 @@ NATIONAL = ScenarioConfig(
     row_belts_per_km_of_line=1.2,
     protective_per_km_of_line=0.6,
     withdrawal_minefields=25,
-    battle_areas_per_1000_km2=12.0,
+    battle_areas_per_1000_km2=16.0,
     cluster_strikes_per_1000_km2=8.0,
     uxo_clusters_per_100_ha=0.5,
     incidents=180,

@@ -16,6 +16,8 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
+from demine.simulate.config import DISTRICT_IDS
+
 METRIC_CRS = "EPSG:32638"
 WGS84 = "EPSG:4326"
 SHARED_DISTRICTS = Path("/work/shared/data/azerbaijan/districts.geojson")
@@ -76,16 +78,19 @@ class Theatre:
 
 
 def load_theatre(district_names: tuple[str, ...]) -> Theatre:
+    """The named districts (statement spelling), matched on the geoBoundaries shapeID both boundary files carry."""
     frame = gpd.read_file(districts_path())
-    chosen = frame[frame["shapeName"].isin(district_names)]
-    missing = set(district_names) - set(chosen["shapeName"])
+    id_column = "code" if "code" in frame.columns else "shapeID"  # shipped gazetteer, or the raw geoBoundaries file
+    wanted = [DISTRICT_IDS[name] for name in district_names]
+    chosen = frame[frame[id_column].isin(wanted)].drop_duplicates(id_column)
+    missing = set(wanted) - set(chosen[id_column])
     if missing:
         raise ValueError(f"districts not in the boundary file: {sorted(missing)}")
     # Keep the configured order so that site numbering does not depend on the file's feature order.
-    chosen = chosen.set_index("shapeName").loc[list(district_names)].reset_index()
+    chosen = chosen.set_index(id_column).loc[wanted]
     metric = chosen.to_crs(METRIC_CRS)
     districts = gpd.GeoDataFrame(
-        {"name": metric["shapeName"].to_numpy(), "shape_id": metric["shapeID"].to_numpy()},
+        {"name": list(district_names), "shape_id": wanted},
         geometry=shapely.make_valid(metric.geometry.to_numpy()),
         crs=METRIC_CRS,
     )

@@ -43,9 +43,8 @@ def place_settlements(rng: np.random.Generator, theatre: Theatre, per_100_km2: f
     taken: set[str] = set()
     for i, (name, geom) in enumerate(zip(theatre.districts["name"], theatre.districts.geometry)):
         centre = shapely.point_on_surface(geom)
-        short = name.replace(" District", "").replace(" City", "")
-        taken.add(short)
-        out.append(Settlement(short, centre.x, centre.y, int(rng.integers(4_000, 20_000)), i, True))
+        taken.add(name)
+        out.append(Settlement(name, centre.x, centre.y, int(rng.integers(4_000, 20_000)), i, True))
         n = int(rng.poisson(geom.area / 1e8 * per_100_km2))
         minx, miny, maxx, maxy = geom.bounds
         x, y = rng.uniform(minx, maxx, n * 3), rng.uniform(miny, maxy, n * 3)
