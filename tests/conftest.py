@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +17,7 @@ except ImportError:
     from pg_cluster import PgCluster, PgUnavailable, start_cluster  # type: ignore[no-redef]
 
 # Fixtures that start the PostgreSQL cluster; tests using them get the `postgis` marker automatically.
-_PG_FIXTURES = frozenset({"postgis_server", "postgis_url"})
+_PG_FIXTURES = frozenset({"postgis_server", "postgis_url", "postgis_register_url", "postgis_register_template"})
 _startup_seconds: float | None = None
 
 
@@ -87,16 +88,65 @@ def db_url(request: pytest.FixtureRequest) -> str:
     return str(request.getfixturevalue(f"{request.param}_url"))
 
 
-@pytest.fixture
-def register(db_url: str):
-    """An initialised register (schema, ordnance catalogue, shipped gazetteer) on one backend."""
+def _initialise_register(location: str) -> None:
     from demine.cli import shipped_gazetteer
     from demine.services.imports import import_file
     from demine.services.register import initialise, open_register
 
-    opened = open_register(db_url)
+    opened = open_register(location)
     initialise(opened)
     import_file(opened, "gazetteer", shipped_gazetteer(), actor="test")
+    opened.close()
+
+
+@pytest.fixture(scope="session")
+def sqlite_register_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An initialised SQLite register made once per session; tests get a copy of the file."""
+    path = tmp_path_factory.mktemp("template") / "register.db"
+    _initialise_register(str(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgis_register_template(postgis_server: PgCluster) -> str:
+    """An initialised PostGIS register database made once per session; tests get a clone."""
+    name = postgis_server.new_database()
+    _initialise_register(postgis_server.url(name))
+    return name
+
+
+@pytest.fixture
+def sqlite_register_url(sqlite_register_template: Path, tmp_path: Path) -> str:
+    target = tmp_path / "demine.db"
+    shutil.copyfile(sqlite_register_template, target)
+    return str(target)
+
+
+@pytest.fixture
+def postgis_register_url(postgis_server: PgCluster, postgis_register_template: str) -> Iterator[str]:
+    name = postgis_server.new_database(template=postgis_register_template)
+    try:
+        yield postgis_server.url(name)
+    finally:
+        postgis_server.drop_database(name)
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgis", id="postgis", marks=pytest.mark.postgis),
+    ]
+)
+def register_url(request: pytest.FixtureRequest) -> str:
+    """An initialised register (schema, ordnance catalogue, shipped gazetteer) on each backend in turn."""
+    return str(request.getfixturevalue(f"{request.param}_register_url"))
+
+
+@pytest.fixture
+def register(register_url: str):
+    from demine.services.register import open_register
+
+    opened = open_register(register_url)
     yield opened
     opened.close()
 

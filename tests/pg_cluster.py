@@ -93,11 +93,11 @@ class PgCluster:
         except OSError:
             return ""
 
-    def new_database(self) -> str:
-        """Clone the PostGIS template into a fresh database and return its name."""
+    def new_database(self, template: str = TEMPLATE_DB) -> str:
+        """Clone a template (by default the bare PostGIS one) into a fresh database and return its name."""
         name = f"demine_test_{next(self._counter)}"
         self.admin(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-            sql.Identifier(name), sql.Identifier(TEMPLATE_DB)))
+            sql.Identifier(name), sql.Identifier(template)))
         return name
 
     def drop_database(self, name: str) -> None:

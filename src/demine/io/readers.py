@@ -67,7 +67,9 @@ def _read_csv(path: Path) -> RawTable:
             header = next(csv.reader(handle))
         except StopIteration:
             raise ValidationFailed([Issue(path.name, None, None, "the file is empty")]) from None
-        except (UnicodeDecodeError, csv.Error) as error:
+        except UnicodeDecodeError as error:
+            raise ValidationFailed([Issue(path.name, None, None, _csv_reason(error))]) from None
+        except csv.Error as error:
             raise ValidationFailed([Issue(path.name, 1, None, f"unreadable header: {error}")]) from None
     names = _normalise_names(header, path.name)
     try:

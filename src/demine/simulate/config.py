@@ -126,9 +126,12 @@ NATIONAL = ScenarioConfig(
     row_belts_per_km_of_line=1.2,
     protective_per_km_of_line=0.6,
     withdrawal_minefields=25,
-    battle_areas_per_1000_km2=16.0,
+    battle_areas_per_1000_km2=30.0,
     cluster_strikes_per_1000_km2=8.0,
-    uxo_clusters_per_100_ha=0.5,
+    uxo_clusters_per_100_ha=1.2,
+    nts_teams=9,
+    ts_teams=40,
+    bac_teams=22,
     incidents=180,
 )
 

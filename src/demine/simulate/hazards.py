@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from shapely.geometry import Polygon, box
+from shapely.geometry import Polygon
 
 from demine.domain.vocabulary import EOCategory, HazardClass, HazardType
 from demine.simulate.emplaced import CATEGORY_OF_INDEX, ItemBatch
@@ -137,4 +137,3 @@ def categories_of(items: ItemBatch) -> tuple[str, ...]:
     return tuple(c.value for c in EOCategory if c.value in found)
 
 
-__all__ = ["HazardArea", "CellPlan", "build_register", "plan_cells", "categories_of", "box"]

@@ -194,7 +194,7 @@ class SitePlanner:
                 x, y = p.x + self.rng.normal(0, 6000), p.y + self.rng.normal(0, 6000)
             else:
                 x, y = self.rng.uniform(minx, maxx), self.rng.uniform(miny, maxy)
-            a = float(self.rng.uniform(1500, 5000))  # wide suspicion: most of it is later cancelled
+            a = float(self.rng.uniform(2500, 7000))  # wide suspicion: most of it is later cancelled
             area = battlefields.blob(self.rng, x, y, a, a * float(self.rng.uniform(0.4, 0.9)),
                                      float(self.rng.uniform(0, 180)))
             area = area.intersection(land)

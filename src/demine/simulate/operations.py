@@ -1,0 +1,213 @@
+"""Years of operations, week by week: teams take hazards in priority order and release them cell by cell.
+
+Non-technical survey cancels the empty cells, technical survey reduces the cells next to contamination, clearance
+and battle area clearance clear the cells that hold items, and find exactly the true items lying there (clearance
+finds what is in the land it clears). Each team-week gives a progress report, at most one output polygon and the
+items found, streamed to the files as they happen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+from dataclasses import dataclass, field
+
+import numpy as np
+import shapely
+
+from demine.domain.vocabulary import HazardType
+from demine.simulate.emplaced import CATEGORY_OF_INDEX, MODEL_CODES, ItemBatch
+from demine.simulate.geography import to_wgs84_xy, wkt_wgs84
+from demine.simulate.hazards import CellPlan, HazardArea, plan_cells
+from demine.simulate.organisations import Team
+from demine.simulate.writer import ScenarioSinks
+
+_ACTIVITY = {"cancel": "nts", "reduce": "ts", "clear_mine": "clearance", "clear_bac": "bac"}
+_OUTCOME = {"cancel": "cancelled", "reduce": "reduced", "clear_mine": "cleared", "clear_bac": "cleared"}
+_DEPTH = {"clear_mine": 20, "clear_bac": 30}
+_LAND_USE = ["agricultural", "residential", "agricultural", "grazing", "transport", "environmental", "agricultural"]
+_CONDITIONS, _CONDITION_P = ["armed", "deteriorated", "damaged", "unknown"], [0.7, 0.15, 0.1, 0.05]
+_DISPOSALS, _DISPOSAL_P = ["destroyed_in_situ", "moved_and_destroyed", "rendered_safe"], [0.6, 0.35, 0.05]
+
+
+@dataclass(slots=True)
+class HazardWork:
+    hazard: HazardArea
+    plan: CellPlan
+    items: ItemBatch
+    next_stages: list[str]
+    started: bool = False
+
+
+@dataclass(slots=True)
+class Task:
+    """One activity: a team working one stage of one hazard."""
+
+    code: str
+    work: HazardWork
+    stage: str
+    team: Team
+    start: dt.date
+    cells: list[int]
+    pointer: int = 0
+    carry: float = 0.0
+    weeks: int = 0
+    end: dt.date | None = None
+
+
+@dataclass
+class OperationsLog:
+    """What the truth needs from operations: when each site's items were found, and the hazards' end state."""
+
+    found: dict[int, np.ndarray] = field(default_factory=dict)  # site -> found date ordinal per item (0 = not found)
+    status: dict[str, str] = field(default_factory=dict)  # hazard code -> work status at the end
+    confirmed: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    weekly: list[tuple[dt.date, float, int, int, int]] = field(default_factory=list)  # week end, ha, AP, AT, UXO
+
+
+def weeks(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """Statement weeks, Monday to Sunday; the first one starts on the operations' first day."""
+    out, day = [], start
+    while day <= end:
+        sunday = day + dt.timedelta(days=6 - day.weekday())
+        out.append((day, min(sunday, end)))
+        day = sunday + dt.timedelta(days=1)
+    return out
+
+
+class Operations:
+    def __init__(self, seed: int, hazards: list[HazardArea], teams: list[Team], site_items, sinks: ScenarioSinks,
+                 ops_start: dt.date, ops_end: dt.date) -> None:
+        self.rng = np.random.default_rng([seed, 6])
+        self.site_items = site_items  # callable: site_id -> ItemBatch
+        self.sinks, self.teams, self.start, self.end = sinks, teams, ops_start, ops_end
+        self.pending = sorted(hazards, key=lambda h: (h.reported_date, -h.priority, h.code))
+        self.queues: dict[str, list[tuple[float, int, HazardWork, str]]] = {q: [] for q in _ACTIVITY}
+        self.tasks: dict[str, Task] = {}
+        self.log = OperationsLog()
+        self.n_activities = self.n_outputs = self._seq = 0
+
+    def run(self) -> OperationsLog:
+        for week_start, week_end in weeks(self.start, self.end):
+            self._report_new_hazards(week_end)
+            ha, counts = 0.0, np.zeros(3, int)
+            for team in self.teams:
+                if team.active_from > week_end:
+                    continue
+                task = self.tasks.get(team.code) or self._take(team, week_start)
+                if task is not None:
+                    a, c = self._work(task, week_start, week_end)
+                    ha, counts = ha + a, counts + c
+            self.log.weekly.append((week_end, ha / 10_000, *counts.tolist()))
+        for task in self.tasks.values():
+            self._activity_row(task, ongoing=True)
+        return self.log
+
+    def _report_new_hazards(self, week_end: dt.date) -> None:
+        while self.pending and self.pending[0].reported_date <= week_end:
+            hazard = self.pending.pop(0)
+            items = self.site_items(hazard.site_id) if hazard.site_id is not None else ItemBatch.empty()
+            plan = plan_cells(hazard, items)
+            clear = "clear_bac" if hazard.hazard_type is HazardType.BATTLE_AREA else "clear_mine"
+            stages = [s for s, key in (("cancel", "cancel"), ("reduce", "reduce"), (clear, "clear"))
+                      if plan.stages[key]]
+            work = HazardWork(hazard, plan, items, stages)
+            self.log.status[hazard.code] = "open"
+            if hazard.site_id is not None:
+                self.log.found.setdefault(hazard.site_id, np.zeros(len(items), np.int32))
+            self._queue_next(work)
+
+    def _queue_next(self, work: HazardWork) -> None:
+        if not work.next_stages:
+            self.log.status[work.hazard.code] = "closed"
+            return
+        stage = work.next_stages.pop(0)
+        self._seq += 1
+        heapq.heappush(self.queues[stage], (-work.hazard.priority, self._seq, work, stage))
+
+    def _take(self, team: Team, week_start: dt.date) -> Task | None:
+        for queue in team.serves:
+            if self.queues[queue]:
+                _, _, work, stage = heapq.heappop(self.queues[queue])
+                self.n_activities += 1
+                key = "clear" if stage.startswith("clear") else stage
+                task = Task(f"ACT-{self.n_activities:06d}", work, stage, team, week_start, work.plan.stages[key])
+                self.tasks[team.code] = task
+                self.log.status[work.hazard.code] = "worked_on"
+                return task
+        return None
+
+    def _work(self, task: Task, week_start: dt.date, week_end: dt.date) -> tuple[float, np.ndarray]:
+        winter = week_start.month in (12, 1, 2)
+        days = int(self.rng.choice([3, 4, 5], p=[0.3, 0.4, 0.3]) if winter else
+                   self.rng.choice([4, 5, 6], p=[0.1, 0.3, 0.6]))
+        days = min(days, (week_end - week_start).days + 1)
+        capacity = task.team.weekly_capacity(days, self.rng)
+        area = task.work.plan.area_m2
+        budget, released = task.carry + capacity, []
+        while task.pointer < len(task.cells) and budget >= area[task.cells[task.pointer]]:
+            budget -= area[task.cells[task.pointer]]
+            released.append(task.cells[task.pointer])
+            task.pointer += 1
+        done = task.pointer >= len(task.cells)
+        worked = capacity - budget if done else capacity
+        task.carry = 0.0 if done else budget
+        task.weeks += 1
+        report = f"{task.code}-W{task.weeks:03d}"
+        self.sinks["progress"].row((report, task.code, week_start, week_end, round(max(worked, 1.0), 1), days,
+                                    task.team.members, "approved", f"Leader of {task.team.name}"))
+        ha, counts = 0.0, np.zeros(3, int)
+        if released:
+            ha = self._output(task, report, released, week_end)
+            if task.stage.startswith("clear"):
+                counts = self._items(task, report, released, week_start, week_start + dt.timedelta(days=days - 1))
+        if done:
+            task.end = week_end
+            self._activity_row(task, ongoing=False)
+            del self.tasks[task.team.code]
+            self._queue_next(task.work)
+        return ha, counts
+
+    def _output(self, task: Task, report: str, cells: list[int], release: dt.date) -> float:
+        plan = task.work.plan
+        polygon = shapely.intersection(task.work.hazard.polygon, shapely.union_all([plan.boxes[c] for c in cells]))
+        polygon = shapely.make_valid(shapely.set_precision(polygon, 0.01))
+        area = float(polygon.area)
+        self.n_outputs += 1
+        self.sinks["outputs"].row((f"OUT-{self.n_outputs:07d}", task.code, report, _OUTCOME[task.stage], release,
+                                   round(area, 1), _DEPTH.get(task.stage), str(self.rng.choice(_LAND_USE)),
+                                   wkt_wgs84(polygon)))
+        return area
+
+    def _items(self, task: Task, report: str, cells: list[int], first: dt.date, last: dt.date) -> np.ndarray:
+        work = task.work
+        hit = np.isin(work.plan.item_cell, cells)
+        idx = np.flatnonzero(hit)
+        if len(idx) == 0:
+            return np.zeros(3, int)
+        n = len(idx)
+        span = (last - first).days + 1
+        day = first.toordinal() + self.rng.integers(0, span, n)
+        self.log.found[work.hazard.site_id][idx] = day
+        # GPS on a deminer's handset: a metre or two off the true position.
+        lon, lat = to_wgs84_xy(work.items.x[idx] + self.rng.normal(0, 1.5, n),
+                               work.items.y[idx] + self.rng.normal(0, 1.5, n))
+        cats = CATEGORY_OF_INDEX[work.items.model[idx]]
+        cond = self.rng.choice(_CONDITIONS, n, p=_CONDITION_P)
+        disp = self.rng.choice(_DISPOSALS, n, p=_DISPOSAL_P)
+        rows = [[f"{report}-{k + 1:04d}", task.code, report, cats[k], MODEL_CODES[work.items.model[idx[k]]],
+                 dt.date.fromordinal(int(day[k])).isoformat(), "1", f"{work.items.depth_cm[idx[k]]:.0f}", cond[k],
+                 disp[k], f"{lon[k]:.7f}", f"{lat[k]:.7f}"] for k in range(n)]
+        self.sinks["items"].rows(rows)
+        confirmed = set(self.log.confirmed.get(work.hazard.code, ())) | set(cats.tolist())
+        self.log.confirmed[work.hazard.code] = tuple(sorted(confirmed))
+        return np.array([(cats == "ap_mine").sum(), (cats == "at_mine").sum(),
+                         np.isin(cats, ["uxo", "axo", "submunition"]).sum()])
+
+    def _activity_row(self, task: Task, *, ongoing: bool) -> None:
+        point = task.work.hazard.polygon.representative_point()
+        lon, lat = to_wgs84_xy(np.array([point.x]), np.array([point.y]))
+        self.sinks["activities"].row((task.code, _ACTIVITY[task.stage], task.work.hazard.code, task.team.organisation,
+                                      task.team.code, task.team.method.value, task.start,
+                                      None if ongoing else task.end, "ongoing" if ongoing else "completed",
+                                      _DEPTH.get(task.stage), round(float(lon[0]), 7), round(float(lat[0]), 7)))
