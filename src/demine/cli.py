@@ -84,13 +84,25 @@ def init(obj: Context, gazetteer: Path | None, no_gazetteer: bool) -> None:
 @click.argument("kind", type=KINDS)
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--crs", default=None, help="CRS of the coordinates when not WGS84, e.g. EPSG:28408 (Pulkovo 1942 GK 8).")
+@click.option("--column", "mapping", multiple=True, metavar="FILE_COLUMN=FIELD",
+              help="Read a column of the file as a field of the format (repeatable), e.g. hazard_cl=hazard_class.")
 @click.pass_obj
-def import_command(obj: Context, kind: str, file: Path, crs: str | None) -> None:
-    """Import FILE (CSV, XLSX, GeoJSON, GeoPackage, zipped Shapefile, KML) as records of KIND."""
+def import_command(obj: Context, kind: str, file: Path, crs: str | None, mapping: tuple[str, ...]) -> None:
+    """Import FILE (CSV, XLSX, GeoJSON, GeoPackage, zipped Shapefile, KML) as records of KIND.
+
+    The whole file is validated first; any error rejects it and nothing is written. Importing the same file
+    again changes nothing.
+    """
     from demine.services.imports import import_file
 
+    columns = {}
+    for pair in mapping:
+        if "=" not in pair:
+            raise click.BadParameter(f"{pair!r} is not FILE_COLUMN=FIELD", param_hint="--column")
+        source, target = pair.split("=", 1)
+        columns[source] = target
     with console.status(f"Importing {file.name}") as status:
-        result = import_file(obj.register, kind, file, crs=crs, actor=obj.settings.user,
+        result = import_file(obj.register, kind, file, crs=crs, actor=obj.settings.user, columns=columns,
                              progress=lambda message: status.update(f"{file.name}: {message}"))
     for warning in result.warnings[:MAX_ISSUES_SHOWN]:
         errors.print(f"[yellow]warning[/]: {warning}", highlight=False)

@@ -146,6 +146,13 @@ def _cell_text(value: object) -> str:
 def _read_spatial(path: Path) -> RawTable:
     import pyogrio  # GDAL is loaded only for spatial files
 
+    if path.suffix.lower() == ".kml":
+        from demine.io.kml import read_kml
+
+        attributes, geometries = read_kml(path)
+        attributes.columns = _normalise_names(list(attributes.columns), path.name)
+        return RawTable(path.name, attributes, np.arange(1, len(attributes) + 1), geometries, "EPSG:4326")
+
     try:
         frame = pyogrio.read_dataframe(path)
     except Exception as error:  # pyogrio wraps GDAL errors in several types

@@ -47,12 +47,16 @@ class ImportResult:
 
 
 def import_file(register: Register, kind: str, path: Path | str, *, crs: str | None = None, actor: str,
-                today: dt.date | None = None, progress: Progress | None = None) -> ImportResult:
+                columns: dict[str, str] | None = None, today: dt.date | None = None,
+                progress: Progress | None = None) -> ImportResult:
+    """Import one file; `columns` maps the file's column names to the format's (e.g. a Shapefile's cut names)."""
     path = Path(path)
     fmt = format_for(kind)
     say = progress or (lambda _: None)
     say(f"reading {path.name}")
     raw = read_table(path)
+    if columns:
+        raw.columns = raw.columns.rename(columns={k.strip().lower(): v.strip().lower() for k, v in columns.items()})
     with register.writing() as connection:
         say(f"validating {len(raw):,} rows")
         parsed = validate(raw, fmt, ConnectionLookup(connection), crs=crs, today=today)
