@@ -85,7 +85,8 @@ def _spoil(rng: np.random.Generator, klass: str, rows: list[LaidRow], cx: float,
     elif klass == "partially_accurate":
         dist, rot = rng.uniform(25, 70), float(rng.normal(0, 4))
         if len(rows) > 2:
-            rows = [r for i, r in enumerate(rows) if i != int(rng.integers(len(rows)))]  # a forgotten row
+            forgotten = int(rng.integers(len(rows)))
+            rows = [r for i, r in enumerate(rows) if i != forgotten]  # a forgotten row
         rows = _miscopy(rng, rows, 0.35, 0.3)
     else:  # inaccurate: "coordinates of the points were incorrect"
         dist, rot = rng.uniform(250, 1500), float(rng.uniform(-30, 30))

@@ -201,7 +201,8 @@ class SitePlanner:
             if area.is_empty:
                 continue
             for other in self.grid.near(area):
-                area = area.difference(other.buffer(100))
+                # A gap around minefields; neighbouring battle areas may touch (buffering them costs too much).
+                area = area.difference(other.buffer(100, quad_segs=2) if other.area < 5e6 else other)
             area = _largest_polygon(area)
             if area is not None and area.area > 200_000:
                 c = area.representative_point()
