@@ -19,8 +19,9 @@ from demine.errors import DemineError, ValidationFailed
 from demine.io.formats import FORMATS
 from demine.settings import Settings
 
-console = Console()
-errors = Console(stderr=True)
+# Wide enough that codes and reasons are never cut when the output goes to a file or a pipe.
+console = Console(width=160) if not sys.stdout.isatty() else Console()
+errors = Console(stderr=True, width=200) if not sys.stderr.isatty() else Console(stderr=True)
 KINDS = click.Choice(list(FORMATS))
 MAX_ISSUES_SHOWN = 50
 
@@ -197,7 +198,7 @@ def history(obj: Context, code: str, kind: str | None) -> None:
 
     table = Table(title=f"History of {code}")
     for column in ("when", "who", "what", "detail"):
-        table.add_column(column, no_wrap=True, overflow="ellipsis", max_width=28)
+        table.add_column(column, overflow="fold")
     for entry in record_history(obj.register, code, kind=kind):
         table.add_row(str(entry.at)[:19], entry.actor, entry.action, entry.detail)
     console.print(table)
@@ -223,9 +224,10 @@ def _cell(value: object, width: int = 40) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def main() -> None:
+def run(argv: list[str] | None = None) -> int:
+    """Run one command and return its exit code (tests call this in-process; `main` is the console script)."""
     try:
-        cli.main(standalone_mode=False)
+        cli.main(args=argv, prog_name="demine", standalone_mode=False)
     except ValidationFailed as failure:
         issues = [i for i in failure.issues if i.severity == "error"]
         for issue in issues[:MAX_ISSUES_SHOWN]:
@@ -233,15 +235,22 @@ def main() -> None:
         if len(issues) > MAX_ISSUES_SHOWN:
             errors.print(f"... and {len(issues) - MAX_ISSUES_SHOWN} more errors")
         errors.print(f"Rejected: {len(issues)} error(s); nothing was written.")
-        sys.exit(failure.exit_code)
+        return failure.exit_code
     except DemineError as error:
         errors.print(f"[red]error[/]: {error.message}", highlight=False)
-        sys.exit(error.exit_code)
+        return error.exit_code
     except click.exceptions.Abort:
-        sys.exit(130)
+        return 130
+    except click.exceptions.Exit as done:
+        return done.exit_code
     except click.ClickException as error:
         error.show()
-        sys.exit(error.exit_code)
+        return error.exit_code
+    return 0
+
+
+def main() -> None:
+    sys.exit(run())
 
 
 if __name__ == "__main__":

@@ -200,9 +200,13 @@ class SitePlanner:
             area = area.intersection(land)
             if area.is_empty:
                 continue
-            for other in self.grid.near(area):
+            near = self.grid.near(area)
+            if near:
                 # A gap around minefields; neighbouring battle areas may touch (buffering them costs too much).
-                area = area.difference(other.buffer(100, quad_segs=2) if other.area < 5e6 else other)
+                small = [g for g in near if g.area < 5e6]
+                blocked = shapely.union_all([*shapely.buffer(small, 100, quad_segs=2),
+                                             *[g for g in near if g.area >= 5e6]])
+                area = area.difference(blocked)
             area = _largest_polygon(area)
             if area is not None and area.area > 200_000:
                 c = area.representative_point()
