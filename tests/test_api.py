@@ -1,0 +1,52 @@
+"""The API as a client sees it: health, OpenAPI, register reads, problem+json errors, no personal data."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from demine.api.app import create_app
+from demine.services.imports import import_file
+from demine.settings import Settings
+
+
+@pytest.fixture
+def client(register_url, programme_files):
+    app = create_app(Settings(database_url=register_url))
+    for kind, path in programme_files.items():
+        import_file(app.state.register, kind, path, actor="test")
+    with TestClient(app) as test_client:
+        yield test_client
+    app.state.register.close()
+
+
+def test_health_and_openapi(client):
+    health = client.get("/health")
+    assert health.status_code == 200 and health.json()["status"] == "ok"
+    schema = client.get("/openapi.json").json()
+    assert "/api/{kind}" in schema["paths"]
+    assert client.get("/docs").status_code == 200
+
+
+def test_list_show_and_history(client):
+    listing = client.get("/api/hazards").json()
+    assert listing["total"] == 2 and [i["code"] for i in listing["items"]] == ["HA-1", "HA-2"]
+    hazard = client.get("/api/hazards/HA-1").json()
+    assert hazard["admin_area"] == "Aghdam" and hazard["wkt"].startswith("POLYGON")
+    history = client.get("/api/hazards/HA-1/history").json()
+    assert history[0]["action"] == "created"
+
+
+def test_errors_are_problem_json(client):
+    missing = client.get("/api/hazards/HA-404")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"
+    assert "HA-404" in missing.json()["detail"]
+
+
+def test_victims_personal_data_is_not_served(client):
+    response = client.get("/api/victims")
+    assert response.status_code == 400
+    assert "protected" in response.json()["detail"]
+    assert "A. Shepherd" not in response.text
+    assert "victims" not in [k["kind"] for k in client.get("/api/kinds").json()]
