@@ -205,6 +205,14 @@ def history(obj: Context, code: str, kind: str | None) -> None:
 
 
 @cli.command()
+def formats() -> None:
+    """Print the import formats (columns, types, rules) as Markdown."""
+    from demine.io.format_docs import render
+
+    click.echo(render(), nl=False)
+
+
+@cli.command()
 @click.option("--host", default=None, help="Interface to listen on (default 127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Port (default 8000).")
 @click.pass_obj

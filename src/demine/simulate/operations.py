@@ -170,7 +170,9 @@ class Operations:
 
     def _output(self, task: Task, report: str, cells: list[int], release: dt.date) -> float:
         plan = task.work.plan
-        polygon = shapely.intersection(task.work.hazard.polygon, shapely.union_all([plan.boxes[c] for c in cells]))
+        # Grid cells never overlap: a coverage union is far cheaper than a general union.
+        cover = shapely.coverage_union_all([plan.boxes[c] for c in cells])
+        polygon = shapely.intersection(task.work.hazard.polygon, cover)
         polygon = shapely.make_valid(shapely.set_precision(polygon, 0.01))
         area = float(polygon.area)
         self.n_outputs += 1
