@@ -205,6 +205,32 @@ def history(obj: Context, code: str, kind: str | None) -> None:
 
 
 @cli.command()
+@click.argument("kind", type=KINDS)
+@click.argument("code")
+@click.option("--reason", required=True, help="Why the record leaves the live register.")
+@click.pass_obj
+def retire(obj: Context, kind: str, code: str, reason: str) -> None:
+    """Retire a record: it leaves the live register and figures, and stays in the audit trail."""
+    from demine.services.records_admin import retire as retire_record
+
+    retire_record(obj.register, kind, code, actor=obj.settings.user, reason=reason)
+    console.print(f"{code} retired.")
+
+
+@cli.command()
+@click.argument("kind", type=KINDS)
+@click.argument("code")
+@click.argument("document", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_obj
+def attach(obj: Context, kind: str, code: str, document: Path) -> None:
+    """Attach a document to a record, e.g. the scanned original of a minefield record."""
+    from demine.services.records_admin import attach as attach_document
+
+    digest = attach_document(obj.register, kind, code, document, actor=obj.settings.user)
+    console.print(f"{document.name} attached to {code} (sha256 {digest[:12]}).")
+
+
+@cli.command()
 def formats() -> None:
     """Print the import formats (columns, types, rules) as Markdown."""
     from demine.io.format_docs import render

@@ -83,25 +83,28 @@ class _FootprintGrid:
     """Footprints bucketed on a 3 km grid: enough to keep sites from overlapping without rebuilding a tree."""
 
     def __init__(self) -> None:
-        self._cells: dict[tuple[int, int], list[BaseGeometry]] = defaultdict(list)
+        self._cells: dict[tuple[int, int], list[tuple[int, BaseGeometry]]] = defaultdict(list)
+        self._n = 0
 
     def _keys(self, geom: BaseGeometry) -> list[tuple[int, int]]:
         minx, miny, maxx, maxy = (int(v // 3000) for v in geom.bounds)
         return [(i, j) for i in range(minx, maxx + 1) for j in range(miny, maxy + 1)]
 
     def near(self, geom: BaseGeometry) -> list[BaseGeometry]:
+        # In insertion order, never by id(): the result must not depend on memory addresses (determinism).
         seen: dict[int, BaseGeometry] = {}
         for k in self._keys(geom):
-            for g in self._cells.get(k, ()):
-                seen[id(g)] = g
-        return list(seen.values())
+            for n, g in self._cells.get(k, ()):
+                seen[n] = g
+        return [seen[n] for n in sorted(seen)]
 
     def hits(self, geom: BaseGeometry) -> bool:
         return any(geom.intersects(g) for g in self.near(geom))
 
     def add(self, geom: BaseGeometry) -> None:
+        self._n += 1
         for k in self._keys(geom):
-            self._cells[k].append(geom)
+            self._cells[k].append((self._n, geom))
 
 
 class SitePlanner:
