@@ -51,7 +51,9 @@ def _text(spec: Field, text: pd.Series, empty: np.ndarray, report: FieldReport, 
 
 
 def _numbers(spec: Field, text: pd.Series, empty: np.ndarray, report: FieldReport, **_: object) -> pd.Series:
-    values = pd.to_numeric(text.mask(empty, None), errors="coerce")
+    values = pd.to_numeric(text.mask(empty, None), errors="coerce").astype(float)
+    infinite = np.isinf(values.to_numpy())
+    values = values.mask(infinite)  # "inf" parses as a float, but no field of the register is infinite
     bad = ~empty & values.isna().to_numpy()
     # "453,900" is either 453.9 or 453900: refuse to guess, that is how unit errors slip into statements.
     comma = bad & text.str.contains(",", regex=False).to_numpy()
@@ -66,7 +68,10 @@ def _integers(spec: Field, text: pd.Series, empty: np.ndarray, report: FieldRepo
     values = _numbers(spec, text, empty, report)
     fractional = values.notna().to_numpy() & (values.fillna(0) % 1 != 0).to_numpy()
     report.flag(fractional, spec.name, lambda i: f"'{text.iat[i]}' is not a whole number")
-    return values.where(~fractional).round().astype("Int64")
+    # Beyond 2**53 a float no longer holds every whole number, and beyond 2**63 the database cannot store it.
+    huge = (values.abs() > 2**53).fillna(False).to_numpy() & ~fractional
+    report.flag(huge, spec.name, lambda i: f"'{text.iat[i]}' is too large")
+    return values.where(~fractional & ~huge).round().astype("Int64")
 
 
 def _check_range(spec: Field, values: pd.Series, report: FieldReport) -> None:

@@ -172,7 +172,7 @@ class SitePlanner:
 
     def _withdrawal(self) -> None:
         names = list(self.theatre.districts["name"])
-        for name in WITHDRAWAL_DISTRICTS & set(names):
+        for name in [n for n in names if n in WITHDRAWAL_DISTRICTS]:  # list order: set order varies per process
             geom = self.theatre.districts.geometry.iloc[names.index(name)]
             roads = [r for r in self.roads if r.intersects(geom)]
             placed = 0
@@ -207,7 +207,8 @@ class SitePlanner:
             if near:
                 # A gap around minefields; neighbouring battle areas may touch (buffering them costs too much).
                 small = [g for g in near if g.area < 5e6]
-                blocked = shapely.union_all([*shapely.buffer(small, 100, quad_segs=2),
+                gaps = shapely.buffer(shapely.oriented_envelope(small), 100, join_style="mitre")
+                blocked = shapely.union_all([*gaps,
                                              *[g for g in near if g.area >= 5e6]])
                 area = area.difference(blocked)
             area = _largest_polygon(area)
