@@ -50,3 +50,14 @@ def test_victims_personal_data_is_not_served(client):
     assert "protected" in response.json()["detail"]
     assert "A. Shepherd" not in response.text
     assert "victims" not in [k["kind"] for k in client.get("/api/kinds").json()]
+
+
+def test_bounding_box_filter(client):
+    from register_files import lonlat
+
+    west, south = lonlat(-50, -50)
+    east, north = lonlat(500, 500)
+    inside = client.get("/api/hazards", params={"bbox": f"{west},{south},{east},{north}"}).json()
+    assert [i["code"] for i in inside["items"]] == ["HA-1"]  # HA-2 lies 1 km east
+    assert client.get("/api/hazards", params={"bbox": "1,2,3"}).status_code == 400
+    assert client.get("/api/hazards", params={"bbox": "5,5,1,1"}).status_code == 400

@@ -34,9 +34,39 @@ class FieldReport:
             self.issues.append(Issue(self.file, int(self.row_numbers[position]), field_name, text, severity))
 
 
+class _DistinctTexts(FieldReport):
+    """A report on a column's distinct texts that files each issue under every row holding that text."""
+
+    def __init__(self, rows: FieldReport, codes: np.ndarray) -> None:
+        super().__init__(rows.file, rows.row_numbers, rows.issues)
+        self.rows = rows
+        self.codes = codes  # row -> position of its text among the distinct texts
+
+    def flag(self, mask: np.ndarray | pd.Series, field_name: str | None, reason: str | Callable[[int], str],
+             severity: str = "error") -> None:
+        codes = self.codes
+        per_row = (lambda row: reason(int(codes[row]))) if callable(reason) else reason
+        self.rows.flag(np.asarray(mask, dtype=bool)[codes], field_name, per_row, severity)
+
+
 def parse_field(spec: Field, text: pd.Series, report: FieldReport, *, today: dt.date,
                 known_models: set[str]) -> pd.Series:
-    """The typed column (None/NaN where empty); bad values are reported, never raised."""
+    """The typed column (None/NaN where empty); bad values are reported, never raised.
+
+    Each distinct text is parsed once and its result spread to the rows holding it: a million items found hold a few
+    dozen categories, models, depths and dates, and the same text always gets the same verdict. The issues are the
+    same, row by row and in the same order, as parsing every row.
+    """
+    codes, distinct = pd.factorize(text.to_numpy(dtype=object), use_na_sentinel=False)
+    if len(distinct) > len(text) // 2:  # mostly unique (free text): spreading back would cost more than it saves
+        return _parse(spec, text, report, today=today, known_models=known_models)
+    per_text = _DistinctTexts(report, codes)
+    typed = _parse(spec, pd.Series(distinct, dtype=object), per_text, today=today, known_models=known_models)
+    return pd.Series(typed.to_numpy()[codes] if typed.dtype == object else typed.array.take(codes), index=text.index,
+                     dtype=typed.dtype)
+
+
+def _parse(spec: Field, text: pd.Series, report: FieldReport, *, today: dt.date, known_models: set[str]) -> pd.Series:
     if spec.default is not None:
         text = text.mask(text == "", spec.default)
     empty = (text == "").to_numpy()
@@ -125,13 +155,16 @@ def _codes(spec: Field, text: pd.Series, empty: np.ndarray, report: FieldReport,
     assert spec.vocabulary is not None
     allowed = {m.value for m in spec.vocabulary}
     result: list[str | None] = []
+    first_unknown: dict[int, str] = {}
     for position, value in enumerate(text):
         parts = [p for p in vocabulary_code(pd.Series(value.split(","))).tolist() if p] if value else []
         unknown = [p for p in parts if p not in allowed]
         if unknown:
-            report.flag(_one(len(text), position), spec.name,
-                        f"unknown value '{unknown[0]}'; use one of: {', '.join(sorted(allowed))}")
+            first_unknown[position] = unknown[0]
         result.append(",".join(dict.fromkeys(parts)) if parts and not unknown else None)
+    bad = np.zeros(len(text), dtype=bool)
+    bad[list(first_unknown)] = True
+    report.flag(bad, spec.name, lambda i: f"unknown value '{first_unknown[i]}'; use one of: {', '.join(sorted(allowed))}")
     return pd.Series(result, index=text.index, dtype=object)
 
 
@@ -152,12 +185,6 @@ def _model(spec: Field, text: pd.Series, empty: np.ndarray, report: FieldReport,
 
     report.flag(bad, spec.name, reason)
     return models.mask(empty | bad, None)
-
-
-def _one(length: int, position: int) -> np.ndarray:
-    mask = np.zeros(length, dtype=bool)
-    mask[position] = True
-    return mask
 
 
 _PARSERS = {

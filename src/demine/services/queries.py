@@ -29,20 +29,35 @@ class HistoryEntry:
     detail: str
 
 
+BBox = tuple[float, float, float, float]  # min longitude, min latitude, max longitude, max latitude
+
+
 def list_records(register: Register, kind: str, *, limit: int = 50, offset: int = 0,
-                 include_retired: bool = False) -> tuple[list[str], list[dict[str, Any]], int]:
-    """Columns, rows (references shown as codes) and the total count."""
+                 include_retired: bool = False, bbox: BBox | None = None) -> tuple[list[str], list[dict[str, Any]], int]:
+    """Columns, rows (references shown as codes) and the total count; `bbox` keeps what intersects it."""
     fmt = format_for(kind)
     table = fmt.table
     columns = ["code"] + [f.name for f in fmt.fields if f.stored][:6]
     with register.reading() as connection:
         where = [] if include_retired else [table.c.retired_at.is_(None)]
+        if bbox is not None:
+            where += bbox_filter(table, bbox)
         total = connection.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
         rows = connection.execute(
             select(table).where(*where).order_by(table.c.id).limit(limit).offset(offset)
         ).mappings().all()
         records = [_public(connection, fmt, dict(r)) for r in rows]
     return columns, [{c: r.get(c) for c in columns} for r in records], total
+
+
+def bbox_filter(table: Table, bbox: BBox) -> list:
+    """Bounding-box intersection on the stored extent columns: the same indexed query on both backends."""
+    if "min_x" not in table.c:
+        raise DemineError(f"Records in {table.name} have no geometry to filter by.")
+    min_x, min_y, max_x, max_y = bbox
+    if min_x > max_x or min_y > max_y:
+        raise DemineError("A bounding box is min_lon,min_lat,max_lon,max_lat with min <= max.")
+    return [table.c.max_x >= min_x, table.c.min_x <= max_x, table.c.max_y >= min_y, table.c.min_y <= max_y]
 
 
 def show_record(register: Register, kind: str, code: str) -> dict[str, Any]:

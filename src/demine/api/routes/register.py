@@ -28,9 +28,23 @@ def kinds() -> list[dict[str, str]]:
 
 @router.get("/{kind}")
 def list_kind(kind: str, register: RegisterDep, limit: int = Query(50, ge=1, le=1000),
-              offset: int = Query(0, ge=0)) -> dict[str, Any]:
-    columns, rows, total = list_records(register, _public_kind(kind), limit=limit, offset=offset)
+              offset: int = Query(0, ge=0),
+              bbox: str | None = Query(None, description="min_lon,min_lat,max_lon,max_lat (WGS84)")) -> dict[str, Any]:
+    columns, rows, total = list_records(register, _public_kind(kind), limit=limit, offset=offset,
+                                        bbox=_parse_bbox(bbox))
     return {"kind": kind, "total": total, "limit": limit, "offset": offset, "columns": columns, "items": rows}
+
+
+def _parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
+    if text is None:
+        return None
+    try:
+        values = tuple(float(v) for v in text.split(","))
+    except ValueError:
+        raise DemineError(f"bbox {text!r} is not four numbers") from None
+    if len(values) != 4:
+        raise DemineError("bbox is min_lon,min_lat,max_lon,max_lat")
+    return values  # type: ignore[return-value]
 
 
 @router.get("/{kind}/{code}")
