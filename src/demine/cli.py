@@ -87,8 +87,10 @@ def init(obj: Context, gazetteer: Path | None, no_gazetteer: bool) -> None:
 @click.option("--crs", default=None, help="CRS of the coordinates when not WGS84, e.g. EPSG:28408 (Pulkovo 1942 GK 8).")
 @click.option("--column", "mapping", multiple=True, metavar="FILE_COLUMN=FIELD",
               help="Read a column of the file as a field of the format (repeatable), e.g. hazard_cl=hazard_class.")
+@click.option("--check", is_flag=True, help="Only validate: list every error and warning, write nothing.")
 @click.pass_obj
-def import_command(obj: Context, kind: str, file: Path, crs: str | None, mapping: tuple[str, ...]) -> None:
+def import_command(obj: Context, kind: str, file: Path, crs: str | None, mapping: tuple[str, ...],
+                   check: bool) -> None:
     """Import FILE (CSV, XLSX, GeoJSON, GeoPackage, zipped Shapefile, KML) as records of KIND.
 
     The whole file is validated first; any error rejects it and nothing is written. Importing the same file
@@ -102,6 +104,17 @@ def import_command(obj: Context, kind: str, file: Path, crs: str | None, mapping
             raise click.BadParameter(f"{pair!r} is not FILE_COLUMN=FIELD", param_hint="--column")
         source, target = pair.split("=", 1)
         columns[source] = target
+    if check:
+        from demine.services.imports import check_file
+
+        issues = check_file(obj.register, kind, file, crs=crs, columns=columns)
+        for issue in issues:
+            errors.print(f"{issue.severity}: {issue}", highlight=False)
+        failed = [i for i in issues if i.severity == "error"]
+        console.print(f"{file.name}: {len(failed)} error(s), {len(issues) - len(failed)} warning(s); nothing written.")
+        if failed:
+            raise ValidationFailed(failed)
+        return
     with console.status(f"Importing {file.name}") as status:
         result = import_file(obj.register, kind, file, crs=crs, actor=obj.settings.user, columns=columns,
                              progress=lambda message: status.update(f"{file.name}: {message}"))
@@ -236,8 +249,10 @@ def demo(obj: Context, scale: str, seed: int, out: Path | None, if_empty: bool) 
     for r in result.imports:
         table.add_row(r.kind, f"{r.rows:,}", f"{r.created:,}", f"{r.unchanged:,}")
     console.print(table)
-    for name, count in result.rejected.items():
-        console.print(f"Deliberate entry errors in {name}: rejected with {count} issue(s), nothing stored.")
+    for name, issues in result.flagged.items():
+        errors_found = sum(i.severity == "error" for i in issues)
+        console.print(f"Deliberate entry errors in {name}: {errors_found} error(s) and {len(issues) - errors_found} "
+                      "warning(s) found; the file was checked, not stored.")
     console.print(f"Files: {result.scenario_dir}; ground truth (for evaluation only): {result.truth_dir}")
 
 

@@ -148,3 +148,12 @@ def test_productivity_beyond_the_team_is_stored_flagged(register, tmp_path):
     from demine.services.queries import show_record
 
     assert "more than 10 manual unit(s)" in show_record(register, "progress", "PR-1")["quality_flags"]
+
+
+def test_hectares_typed_where_square_metres_are_asked_is_flagged(register, tmp_path):
+    """2,500 m² typed as 0.25 (hectares): far below what 10 deminers work in 6 days; stored, flagged for review."""
+    load(register, tmp_path, ["organisations", "teams", "hazards", "activities"])
+    path = write_csv(tmp_path / "progress.csv", edited("progress", 0, area_worked_m2="0.25"))
+    result = import_file(register, "progress", path, actor="officer")
+    assert [(w.row, w.field, w.severity) for w in result.warnings] == [(2, "area_worked_m2", "warning")]
+    assert "hectares typed where m² are asked?" in result.warnings[0].reason

@@ -66,7 +66,7 @@ def _ordered(ctx: CheckContext, start: str, end: str) -> None:
 
 
 def productivity_within_capacity(ctx: CheckContext) -> None:
-    """More than a team could work is flagged; ten times more is a unit error and rejected."""
+    """More than a team could work is flagged, ten times more rejected; far less than it works is flagged."""
     v = ctx.values
     facts = ctx.activity_facts()
     units = v["deminers"].astype("Float64").fillna(facts["members"].astype("Float64")).fillna(1).to_numpy(float)
@@ -86,6 +86,19 @@ def productivity_within_capacity(ctx: CheckContext) -> None:
 
     ctx.flag(unit_error, "area_worked_m2", reason)
     ctx.flag(beyond, "area_worked_m2", reason, "warning")
+    # Too little is only flagged: the last days of a task may leave a few square metres amid dense contamination.
+    lowest = facts["method"].map(lambda m: p.floor(Method(m)) if isinstance(m, str) else np.nan).to_numpy(float)
+    least = lowest * units * np.maximum(days, 1)
+    with np.errstate(invalid="ignore"):
+        too_little = (area > 0) & (days > 0) & (area < least)
+        as_hectares = (area * 10_000 >= least) & (area * 10_000 <= capacity)
+
+    def low_reason(i: int) -> str:
+        hint = ": hectares typed where m² are asked?" if as_hectares[i] else ""
+        return (f"{area[i]:,.1f} m² is less than {units[i]:.0f} {facts['method'].iat[i]} unit(s) usually work in "
+                f"{days[i]:.0f} day(s) (about {least[i]:,.0f} m²){hint}")
+
+    ctx.flag(too_little, "area_worked_m2", low_reason, "warning")
 
 
 def declared_area_matches_polygon(ctx: CheckContext) -> None:

@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import shapely
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
-from demine.errors import Issue
+from demine.errors import Issue, ValidationFailed
 from demine.io.formats import format_for
 from demine.io.readers import read_table
 from demine.io.validation import ParsedTable, validate
@@ -28,6 +28,7 @@ from demine.store.tables.core import import_batches
 from demine.services.register import Register
 
 Progress = Callable[[str], None]
+SCAN_FACTOR = 4  # read the whole table's codes when it holds at most this many rows per row of the file
 
 
 @dataclass
@@ -64,12 +65,55 @@ def import_file(register: Register, kind: str, path: Path | str, *, crs: str | N
         return _write(connection, parsed, path, actor)
 
 
+def check_file(register: Register, kind: str, path: Path | str, *, crs: str | None = None,
+               columns: dict[str, str] | None = None, today: dt.date | None = None) -> list[Issue]:
+    """Every issue an import of the file would meet (errors and warnings), writing nothing."""
+    path = Path(path)
+    fmt = format_for(kind)
+    try:
+        raw = read_table(path)
+        if columns:
+            raw.columns = raw.columns.rename(columns={k.strip().lower(): v.strip().lower() for k, v in columns.items()})
+        with register.reading() as connection:
+            return validate(raw, fmt, ConnectionLookup(connection), crs=crs, today=today).issues
+    except ValidationFailed as failure:
+        return failure.issues
+
+
 def _row_hashes(parsed: ParsedTable) -> np.ndarray:
-    content = parsed.values.astype(str)
-    content["code"] = parsed.codes.to_numpy()
+    """A 64-bit hash of each row's stored content (code, typed values, geometry), built column by column.
+
+    Each column is hashed in its own type (no text conversion of a million rows) and the columns are combined in a
+    fixed order, so the same content always gives the same hash and a change in any column changes it.
+    """
+    columns = {"code": pd.util.hash_array(parsed.codes.to_numpy(dtype=object), categorize=False)}
+    for name in parsed.values.columns:
+        columns[name] = _column_hashes(parsed.values[name])
     if parsed.geometry is not None:
-        content["geom"] = shapely.to_wkb(parsed.geometry.wgs84, hex=True)
-    return pd.util.hash_pandas_object(content, index=False).to_numpy().view(np.int64)
+        columns["geom"] = _geometry_hashes(parsed.geometry.wgs84)
+    combined = pd.util.hash_pandas_object(pd.DataFrame(columns, copy=False), index=False)
+    return combined.to_numpy().view(np.int64)
+
+
+def _column_hashes(values: pd.Series) -> np.ndarray:
+    if values.dtype != object:  # numbers, nullable integers, booleans: hashed as they are, missing included
+        return pd.util.hash_pandas_object(values, index=False).to_numpy()
+    # Text, dates and None: each distinct value is hashed once as its text and spread back to its rows.
+    codes, distinct = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
+    texts = np.array([str(v) for v in distinct], dtype=object)
+    return pd.util.hash_array(texts, categorize=False)[codes]
+
+
+def _geometry_hashes(geoms: np.ndarray) -> np.ndarray:
+    """Points by their coordinates (the common case, a million items found), other geometries by their WKB."""
+    points = (shapely.get_type_id(geoms) == 0) & ~shapely.is_empty(geoms)
+    hashes = pd.util.hash_array(shapely.to_wkb(geoms[~points]), categorize=False)  # None (missing) included
+    result = np.empty(len(geoms), dtype=np.uint64)
+    result[~points] = hashes
+    if points.any():
+        xyz = shapely.get_coordinates(geoms[points], include_z=True)
+        result[points] = pd.util.hash_pandas_object(pd.DataFrame(xyz), index=False).to_numpy()
+    return result
 
 
 def _quality_flags(parsed: ParsedTable) -> pd.Series:
@@ -83,40 +127,64 @@ def _quality_flags(parsed: ParsedTable) -> pd.Series:
 def _write(connection: Connection, parsed: ParsedTable, path: Path, actor: str) -> ImportResult:
     table = parsed.fmt.table
     hashes = _row_hashes(parsed)
-    existing = _existing(connection, table, parsed.codes.tolist())
-    stored = parsed.codes.map(lambda c: existing.get(c, (None, None))[1])
-    is_new = parsed.codes.map(lambda c: c not in existing).to_numpy()
-    unchanged = ~is_new & (stored.to_numpy(dtype=object) == hashes)
+    existing = _existing(connection, table, parsed.codes)
+    where = existing.index.get_indexer(parsed.codes)  # position among the stored records, -1 for a new code
+    is_new = where < 0
+    unchanged = np.zeros(len(where), dtype=bool)
+    if len(existing):
+        stored = existing["row_hash"]
+        known = stored.notna().to_numpy()[where] & ~is_new
+        unchanged[known] = stored.to_numpy(dtype=np.int64, na_value=0)[where[known]] == hashes[known]
     changed = ~is_new & ~unchanged
     result = ImportResult(parsed.fmt.kind, path.name, len(parsed.codes), int(is_new.sum()), int(changed.sum()),
                           int(unchanged.sum()), None, parsed.warnings())
     if not result.changed_anything:
         return result  # the same file again: not even a batch is recorded
-    frame = parsed.values.copy()
-    if "quality_flags" in table.c:
-        frame["quality_flags"] = _quality_flags(parsed)
     batch_id = _record_batch(connection, parsed, path, actor, result)
     result.batch_id = batch_id
-    frame["code"] = parsed.codes.to_numpy()
-    frame["row_hash"] = hashes
-    frame["import_batch_id"] = batch_id
+    columns = dict(parsed.values.items())  # the typed columns themselves: a million rows are not copied
+    if "quality_flags" in table.c:
+        columns["quality_flags"] = _quality_flags(parsed)
+    columns |= {"code": parsed.codes, "row_hash": hashes, "import_batch_id": np.full(len(hashes), batch_id)}
+    frame = pd.DataFrame(columns, copy=False)
     geoms = parsed.geometry.wgs84 if parsed.geometry is not None else None
-    insert_frame(connection, table, frame[is_new].reset_index(drop=True), geoms[is_new] if geoms is not None else None)
+    if is_new.all():
+        insert_frame(connection, table, frame, geoms)
+    else:
+        insert_frame(connection, table, frame[is_new].reset_index(drop=True),
+                     geoms[is_new] if geoms is not None else None)
+    ids = existing["id"].to_numpy() if len(existing) else np.empty(0, dtype=np.int64)
     for position in np.flatnonzero(changed):
         _update(connection, parsed, frame.iloc[position].to_dict(), geoms[position] if geoms is not None else None,
-                existing[parsed.codes.iat[position]][0], actor, batch_id)
+                int(ids[where[position]]), actor, batch_id)
     record_change(connection, actor=actor, action="import", table_name=table.name, record_code=None,
                   after={"file": path.name, "created": result.created, "updated": result.updated,
                          "unchanged": result.unchanged}, import_batch_id=batch_id)
     return result
 
 
-def _existing(connection: Connection, table, codes: list[str]) -> dict[str, tuple[int, int]]:
-    found: dict[str, tuple[int, int]] = {}
-    for start in range(0, len(codes), CHUNK):
-        query = select(table.c.code, table.c.id, table.c.row_hash).where(table.c.code.in_(codes[start : start + CHUNK]))
-        found.update({code: (id_, row_hash) for code, id_, row_hash in connection.execute(query)})
-    return found
+def _existing(connection: Connection, table, codes: pd.Series) -> pd.DataFrame:
+    """Id and stored row hash of the records already holding the file's codes (possibly more), indexed by code.
+
+    A large file is matched against the whole table in one read when the table is not much larger than the file
+    (always true of a first import): IN lists of CHUNK codes cost far more per code than reading a row.
+    """
+    query = select(table.c.code, table.c.id, table.c.row_hash)
+    if len(codes) <= CHUNK:
+        rows = connection.execute(query.where(table.c.code.in_(codes.tolist()))).all()
+    else:
+        stored = connection.execute(select(func.max(table.c.id))).scalar()
+        if stored is None:
+            rows = []
+        elif stored <= SCAN_FACTOR * len(codes):
+            rows = connection.execute(query).all()
+        else:
+            wanted = codes.tolist()
+            rows = [row for start in range(0, len(wanted), CHUNK)
+                    for row in connection.execute(query.where(table.c.code.in_(wanted[start : start + CHUNK])))]
+    code, id_, row_hash = (list(column) for column in zip(*rows)) if rows else ([], [], [])
+    return pd.DataFrame({"id": pd.array(id_, dtype="int64"), "row_hash": pd.array(row_hash, dtype="Int64")},
+                        index=pd.Index(code, dtype=object))
 
 
 def _record_batch(connection: Connection, parsed: ParsedTable, path: Path, actor: str, result: ImportResult) -> int:

@@ -16,6 +16,7 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
+from demine.domain.geodesy import transform_xy
 from demine.simulate.config import DISTRICT_IDS
 
 METRIC_CRS = "EPSG:32638"
@@ -42,13 +43,11 @@ def line_of_contact_path() -> Path:
 
 
 def to_wgs84_xy(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    lon, lat = _TO_WGS84.transform(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
-    return np.asarray(lon), np.asarray(lat)
+    return transform_xy(_TO_WGS84, x, y)
 
 
 def to_metric_xy(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    x, y = _TO_METRIC.transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
-    return np.asarray(x), np.asarray(y)
+    return transform_xy(_TO_METRIC, lon, lat)
 
 
 def to_wgs84(geometry: BaseGeometry) -> BaseGeometry:

@@ -93,9 +93,17 @@ def _spoil(rng: np.random.Generator, klass: str, rows: list[LaidRow], cx: float,
         rows = _miscopy(rng, rows, 0.6, 0.5)
         if rng.random() < 0.5:
             extra = rows[-1]
-            rows.append(replace(extra, label=chr(ord(extra.label[0]) + 1), start_x=extra.start_x + 25))
+            # An invented row gets a label the form does not use yet (rows may have been miscopied out of order).
+            rows.append(replace(extra, label=_unused_label({r.label for r in rows}), start_x=extra.start_x + 25))
     dx, dy = dist * np.cos(angle), dist * np.sin(angle)
     return _transform(tuple(rows), cx, cy, dx, dy, rot), dx, dy, rot
+
+
+def _unused_label(used: set[str]) -> str:
+    for code in range(ord("A"), ord("Z") + 1):
+        if chr(code) not in used:
+            return chr(code)
+    return f"R{len(used) + 1}"
 
 
 def _reference_points(rng: np.random.Generator, rows: list[LaidRow]) -> tuple[tuple[float, float], ...]:

@@ -81,7 +81,12 @@ def generate_scenario(out_dir: Path, *, scale: str = "small", seed: int = 1) -> 
                                config.ops_end)
     _write_people(seed, sinks, incidents, config, settlements)
     for row, geom in plan_projects(seed, config.projects, settlements, roads, config.ops_end):
-        sinks["projects"].row((*row, wkt_wgs84(geom)))
+        # A project is planned within the districts worked: the part beyond them is another authority's affair.
+        inside = geom.intersection(theatre.land)
+        if inside.is_empty or inside.geom_type not in ("Point", "LineString", "Polygon", "MultiLineString",
+                                                         "MultiPolygon"):
+            continue
+        sinks["projects"].row((*row, wkt_wgs84(inside)))
     sinks.close()
     counts = {kind: sinks[kind].count for kind in LOAD_ORDER}
     errors = write_entry_errors(seed, out_dir, config.entry_errors)
