@@ -1,5 +1,5 @@
 # Demine: one entry point for a developer, a deployer and CI.
-#   make run      SQLite demo server (needs only Python)
+#   make run      SQLite server with the national demo programme (needs only Python)
 #   make test     system packages + test venv + pytest (PYTEST_ARGS='-m "not postgis"' for a quick run)
 #   make bench    every bench/*.py
 SHELL := /bin/bash
@@ -37,8 +37,10 @@ venv-test: $(VENV)/.stamp-test
 system-deps:
 	bash scripts/install-system-deps.sh
 
+# The national demo programme is built once (about two minutes) and reused by later runs.
 run: venv
 	$(VENV)/bin/demine --db $(DEMINE_DB) init
+	$(VENV)/bin/demine --db $(DEMINE_DB) demo --scale national --if-empty
 	$(VENV)/bin/demine --db $(DEMINE_DB) serve --host $(HOST) --port $(PORT)
 
 # pytest's exit code passes through unchanged: exit 5 (no tests collected) fails the target.
