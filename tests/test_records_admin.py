@@ -36,3 +36,22 @@ def test_scanned_record_is_attached_once(register, programme_files, tmp_path):
     attach(register, "records", "MR-1", scan, actor="officer")
     assert table_counts(register)["attachments"] == 1
     assert attachment_content(register, "records", "MR-1", digest) == ("form-12.pdf", scan.read_bytes())
+
+
+def test_a_model_added_to_the_catalogue_can_be_imported(register, programme_files, tmp_path):
+    from demine.services.catalogue import add_model, list_models
+    from demine.errors import ValidationFailed
+    from register_files import rows_of_programme, write_csv
+
+    for kind in ("organisations", "teams", "hazards", "activities", "progress"):
+        import_file(register, kind, programme_files[kind], actor="officer")
+    rows = [dict(r) for r in rows_of_programme()["items"]]
+    rows[0]["model"] = "pmn-3"
+    path = write_csv(tmp_path / "items.csv", rows)
+    with pytest.raises(ValidationFailed, match="unknown ordnance model 'pmn-3'"):
+        import_file(register, "items", path, actor="officer")
+    add_model(register, "pmn-3", category="ap_mine", description="Blast AP mine", actor="officer")
+    assert "PMN-3" in [m["code"] for m in list_models(register)]
+    assert import_file(register, "items", path, actor="officer").created == 3
+    with pytest.raises(DemineError, match="already in the catalogue"):
+        add_model(register, "PMN-3", category="ap_mine", description="again", actor="officer")

@@ -15,6 +15,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from demine.domain.vocabulary import EOCategory
 from demine.errors import DemineError, ValidationFailed
 from demine.io.formats import FORMATS
 from demine.settings import Settings
@@ -289,6 +290,40 @@ def attach(obj: Context, kind: str, code: str, document: Path) -> None:
 
     digest = attach_document(obj.register, kind, code, document, actor=obj.settings.user)
     console.print(f"{document.name} attached to {code} (sha256 {digest[:12]}).")
+
+
+@cli.group()
+def catalogue() -> None:
+    """The ordnance catalogue that items found and incidents name their models from."""
+
+
+@catalogue.command("list")
+@click.pass_obj
+def catalogue_list(obj: Context) -> None:
+    """List the models of the catalogue."""
+    from demine.services.catalogue import list_models
+
+    table = Table(title="Ordnance catalogue")
+    for column in ("code", "category", "description", "charge_g"):
+        table.add_column(column)
+    for model in list_models(obj.register):
+        table.add_row(model["code"], model["category"], model["description"], _cell(model["charge_g"]))
+    console.print(table)
+
+
+@catalogue.command("add")
+@click.argument("code")
+@click.option("--category", required=True, type=click.Choice([c for c in EOCategory]), help="EO category.")
+@click.option("--description", required=True, help="What the model is.")
+@click.option("--charge-g", type=float, default=None, help="Main charge in grams (TNT equivalent).")
+@click.pass_obj
+def catalogue_add(obj: Context, code: str, category: str, description: str, charge_g: float | None) -> None:
+    """Add a model found in the field, so that records may name it."""
+    from demine.services.catalogue import add_model
+
+    add_model(obj.register, code, category=category, description=description, charge_g=charge_g,
+              actor=obj.settings.user)
+    console.print(f"{code.upper()} added to the catalogue.")
 
 
 @cli.command()
