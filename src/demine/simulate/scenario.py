@@ -89,7 +89,7 @@ def generate_scenario(out_dir: Path, *, scale: str = "small", seed: int = 1) -> 
         sinks["projects"].row((*row, wkt_wgs84(inside)))
     sinks.close()
     counts = {kind: sinks[kind].count for kind in LOAD_ORDER}
-    errors = write_entry_errors(seed, out_dir, config.entry_errors)
+    errors = write_entry_errors(seed, out_dir, config.entry_errors, counts["items"])
     truth_dir = truth_files.write_truth(out_dir / "truth", theatre, sites, records, hazards, incidents, settlements,
                                         roads, site_items, log, config)
     return ScenarioManifest(scale, seed, out_dir, {k: out_dir / f"{k}.csv" for k in LOAD_ORDER}, truth_dir, errors,
@@ -127,12 +127,12 @@ def _write_records(sinks: ScenarioSinks, records: list[SuppliedRecord]) -> None:
         models = sorted({row.model for row in r.rows})
         ap = sum(row.count for row in r.rows if not row.model.startswith("TM"))
         at = sum(row.count for row in r.rows if row.model.startswith("TM"))
-        (x1, y1), (x2, y2) = to_wgs84_xy(np.array([r.reference1[0], r.reference2[0]]),
-                                         np.array([r.reference1[1], r.reference2[1]]))
+        lon, lat = to_wgs84_xy(np.array([r.reference1[0], r.reference2[0]]),
+                               np.array([r.reference1[1], r.reference2[1]]))
         sinks["records"].row((r.code, f"Form {r.code[-5:]}", _SUPPLIER, r.received_date, r.laid_date,
                               r.laying_unit, "rows", "hand_laid", ap, at, ",".join(models), "pressure", "indefinite",
-                              False, None, round(float(x1), 7), round(float(y1), 7), round(float(x2), 7),
-                              round(float(y2), 7), wkt_wgs84(r.perimeter)))
+                              False, None, round(float(lon[0]), 7), round(float(lat[0]), 7), round(float(lon[1]), 7),
+                              round(float(lat[1]), 7), wkt_wgs84(r.perimeter)))
         sx, sy = to_wgs84_xy(np.array([row.start_x for row in r.rows]), np.array([row.start_y for row in r.rows]))
         for k, row in enumerate(r.rows):
             sinks["record-rows"].row((f"{r.code}-{row.label}", r.code, row.label, round(float(sx[k]), 7),
