@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import getpass
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from demine.store.engine import backend_of
@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     user: str = Field(default_factory=_default_user, description="Who the audit log names for CLI writes.")
     host: str = "127.0.0.1"
     port: int = 8000
+    # Signs session and CSRF cookies. Required when serving beyond loopback; on loopback a missing key is replaced by
+    # one generated per process (sessions then end when the server restarts), see demine.api.security.
+    secret_key: SecretStr | None = Field(default=None, description="DEMINE_SECRET_KEY, at least 32 characters.")
 
     @field_validator("database_url")
     @classmethod

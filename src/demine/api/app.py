@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 
 from demine import __version__
 from demine.api.routes import health, register as register_routes
+from demine.api.web_app import install_web_application
 from demine.errors import DemineError, ValidationFailed
 from demine.services.register import open_register
 from demine.settings import Settings
@@ -20,6 +21,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.register = open_register(settings.database_url)
     app.include_router(health.router)
     app.include_router(register_routes.router, prefix="/api")
+    install_web_application(app, settings)  # pages, map data, sign-in; refuses an exposed host without a secret
     app.add_exception_handler(DemineError, _problem)
     return app
 

@@ -2,5 +2,6 @@
 
 from demine.store.tables.base import metadata
 from demine.store.tables import core, hazards, operations, records, people, projects  # noqa: F401  (register tables)
+from demine.store.tables import accounts  # noqa: F401,E402  (web application accounts)
 
 __all__ = ["metadata"]

@@ -1,0 +1,118 @@
+"""The map's data: one layer at a time, limited to the viewport, simplified for the zoom, capped.
+
+Each request reads only rows whose stored extent meets the viewport (the indexed min_x..max_y columns, the same
+query on both backends). Polygons are simplified to about one screen pixel at the requested zoom, so a national
+view does not ship every vertex. Points (items found, incidents) come as individual features when few, and as
+counts on a grid of the viewport when many or when the reader may only see aggregates (the public).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import shapely
+from sqlalchemy import Integer, Table, and_, cast, func, or_, select
+
+from demine.errors import DemineError
+from demine.services.queries import BBox, bbox_filter
+from demine.services.register import Register
+from demine.store.tables.core import admin_areas
+from demine.store.tables.hazards import hazard_areas
+from demine.store.tables.operations import items_found, land_release_outputs, progress_reports
+from demine.store.tables.people import incidents
+from demine.store.tables.projects import development_projects
+
+MAX_FEATURES = 2000  # beyond this the layer says `truncated` and the user zooms in
+MAX_POINTS = 500  # more points than this in view are sent as grid counts
+GRID_CELLS = 24  # grid cells across the viewport when points are aggregated
+
+
+@dataclass(frozen=True, slots=True)
+class Layer:
+    table: Table
+    properties: tuple[str, ...]
+    kind: str | None  # the register kind for /api/{kind}/{code}, when features may be opened
+    points: bool = False  # lon/lat columns, aggregated when many
+    weight: str | None = None  # column summed when aggregating (quantity of items)
+
+
+LAYERS: dict[str, Layer] = {
+    "districts": Layer(admin_areas, ("code", "name"), None),
+    "hazards": Layer(hazard_areas, ("code", "name", "hazard_class", "work_status", "area_m2"), "hazards"),
+    "outputs": Layer(land_release_outputs, ("code", "outcome", "release_date", "area_m2"), "outputs"),
+    "items": Layer(items_found, ("code", "category", "model", "found_date", "quantity"), "items", True, "quantity"),
+    "incidents": Layer(incidents, ("code", "kind", "incident_date", "category", "killed", "injured"), "incidents",
+                       True, "killed"),
+    "projects": Layer(development_projects, ("code", "name", "project_type", "funded"), "projects"),
+}
+
+
+def approved_only(table: Table) -> Any:
+    """Outputs and items count when their progress report is approved, or when they came without one."""
+    approved = select(progress_reports.c.id).where(progress_reports.c.review_status == "approved")
+    return or_(table.c.progress_report_id.is_(None), table.c.progress_report_id.in_(approved))
+
+
+def pixel_degrees(zoom: int) -> float:
+    """Degrees of longitude per 256-pixel-tile pixel at this zoom (Web Mercator, at the equator)."""
+    return 360.0 / (256 * 2 ** max(0, min(zoom, 22)))
+
+
+def layer_geojson(register: Register, name: str, bbox: BBox, zoom: int, *, individual_points: bool) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection of one layer in the viewport; `individual_points` False forces aggregates."""
+    layer = LAYERS.get(name)
+    if layer is None:
+        raise DemineError(f"Unknown map layer {name!r}; use one of: {', '.join(LAYERS)}.")
+    table = layer.table
+    where = [table.c.retired_at.is_(None), *bbox_filter(table, bbox)]
+    if "progress_report_id" in table.c:
+        where.append(approved_only(table))
+    with register.reading() as connection:
+        if layer.points:
+            count = connection.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
+            if count > MAX_POINTS or not individual_points:
+                return _aggregated(connection, name, layer, where, bbox, count)
+        columns = [table.c[p] for p in layer.properties]
+        rows = connection.execute(select(*columns, table.c.geom).where(*where).order_by(table.c.id)
+                                  .limit(MAX_FEATURES + 1)).all()
+    truncated = len(rows) > MAX_FEATURES
+    rows = rows[:MAX_FEATURES]
+    geometries = shapely.simplify([r.geom for r in rows], pixel_degrees(zoom), preserve_topology=True)
+    features = [_feature(shapely.set_precision(g, 1e-6), dict(zip(layer.properties, r[:-1])), layer.kind)
+                for g, r in zip(geometries, rows)]
+    return {"type": "FeatureCollection", "layer": name, "aggregated": False, "truncated": truncated,
+            "features": features}
+
+
+def _aggregated(connection: Any, name: str, layer: Layer, where: list, bbox: BBox, count: int) -> dict[str, Any]:
+    """Counts on a grid over the viewport, each placed at the mean position of what it holds."""
+    table = layer.table
+    min_x, min_y, max_x, max_y = bbox
+    cell = max(max_x - min_x, max_y - min_y, 1e-9) / GRID_CELLS
+    # CAST truncates toward zero; inside the viewport the offsets are >= 0, so it is floor on both backends.
+    inside = and_(table.c.longitude >= min_x, table.c.latitude >= min_y)
+    gx = cast((table.c.longitude - min_x) / cell, Integer).label("gx")
+    gy = cast((table.c.latitude - min_y) / cell, Integer).label("gy")
+    weight = table.c[layer.weight] if layer.weight else None
+    measures = [func.count().label("records"), func.avg(table.c.longitude).label("lon"),
+                func.avg(table.c.latitude).label("lat")]
+    if layer.kind == "incidents":
+        measures += [func.sum(table.c.killed).label("killed"), func.sum(table.c.injured).label("injured")]
+    elif weight is not None:
+        measures.append(func.sum(weight).label("quantity"))
+    rows = connection.execute(select(gx, gy, *measures).where(*where, inside).group_by(gx, gy)).mappings().all()
+    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(r["lon"], 6),
+                                                                                  round(r["lat"], 6)]},
+                 "properties": {k: (int(v) if v is not None else 0) for k, v in r.items()
+                                if k not in ("gx", "gy", "lon", "lat")}} for r in rows]
+    return {"type": "FeatureCollection", "layer": name, "aggregated": True, "truncated": False,
+            "total": count, "features": features}
+
+
+def _feature(geometry: shapely.Geometry, properties: dict[str, Any], kind: str | None) -> dict[str, Any]:
+    plain = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in properties.items()}
+    if kind:
+        plain["register_kind"] = kind  # the client opens /api/{register_kind}/{code} for details and history
+    return {"type": "Feature", "geometry": json.loads(shapely.to_geojson(geometry)), "properties": plain}

@@ -1,0 +1,48 @@
+"""A web client over the small Aghdam programme, with one user per role."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from demine.api.app import create_app
+from demine.services.accounts import add_user
+from demine.services.imports import import_file
+from demine.settings import Settings
+
+PASSWORD = "correct horse battery"
+USERS = {"admin": ("administrator", None), "officer": ("information_officer", None), "op1": ("operator", "OP1"),
+         "analyst": ("analyst", None), "viewer": ("viewer", None)}
+
+
+def load_programme(register, programme_files) -> None:
+    for kind, path in programme_files.items():
+        import_file(register, kind, path, actor="test")
+    for name, (role, organisation) in USERS.items():
+        add_user(register, name, PASSWORD, role=role, organisation=organisation, actor="test")
+
+
+@pytest.fixture
+def web_app(register_url, programme_files):
+    app = create_app(Settings(database_url=register_url))
+    load_programme(app.state.register, programme_files)
+    yield app
+    app.state.register.close()
+
+
+@pytest.fixture
+def client(web_app):
+    with TestClient(web_app) as test_client:
+        yield test_client
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def sign_in(client: TestClient, username: str, password: str = PASSWORD):
+    token = csrf_of(client.get("/login").text)
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": token},
+                       follow_redirects=False)

@@ -1,0 +1,121 @@
+"""The web application in Debian Chromium (Playwright): sign in, the map with its layers, the dashboard.
+
+Screenshots go to test-artifacts/. Chromium is the system one (never `playwright install`, which downloads);
+without it the tests skip, except under CI=true where a missing browser fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from demine.api.app import create_app
+from demine.settings import Settings
+
+from .conftest import PASSWORD, load_programme
+
+CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"browser tests required under CI=true: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as error:
+        _unavailable(f"playwright not installed: {error}")
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} not found (Debian package chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield launched
+        launched.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def server(sqlite_register_url, programme_files) -> Iterator[str]:
+    """The real app under uvicorn on a free loopback port, in a thread of this process."""
+    port = _free_port()
+    app = create_app(Settings(database_url=sqlite_register_url, port=port))
+    load_programme(app.state.register, programme_files)
+    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not uv.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    uv.should_exit = True
+    thread.join(timeout=10)
+    app.state.register.close()
+
+
+def _shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_sign_in_map_and_dashboard(browser, server):
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(f"{server}/login?next=/map")
+    page.fill("input[name=username]", "analyst")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server}/map")
+    page.wait_for_function("() => window.demine && document.querySelector('#map').dataset.loaded")
+    page.wait_for_selector("path.hazard-cha", state="attached")
+    counts = page.evaluate("() => Object.fromEntries(Object.entries(window.demine.layers)"
+                           ".map(([k, g]) => [k, g.getLayers().length]))")
+    assert set(counts) == {"districts", "hazards", "outputs", "projects", "items", "incidents"}
+    assert counts["hazards"] == 2 and counts["outputs"] == 2 and counts["items"] == 3
+    fill = page.eval_on_selector("path.hazard-cha", "p => [p.getAttribute('fill'), p.getAttribute('fill-opacity')]")
+    assert fill == ["#FF0000", "0.5"]  # IMAS TN 07.11/01: CHA red at 50 %
+    assert "analyst" in page.inner_text("header")
+    _shot(page, "map-signed-in")
+
+    page.click("path.hazard-cha")  # details and history of the clicked hazard
+    page.wait_for_selector("#details:not([hidden]) h2")
+    assert page.inner_text("#details h2") == "HA-1" and "created" in page.inner_text("#details")
+    _shot(page, "map-hazard-details")
+
+    page.goto(f"{server}/dashboard")
+    assert page.inner_text("#fig-ap .value") == "2"
+    assert "Aghdam" in page.inner_text("#districts")
+    assert page.locator("#trend rect").count() >= 2
+    _shot(page, "dashboard")
+    page.close()
+
+
+def test_public_map_shows_counts_only(browser, server):
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(f"{server}/map")
+    page.wait_for_function("() => window.demine && document.querySelector('#map').dataset.loaded")
+    page.wait_for_selector("path.hazard", state="attached")
+    assert page.evaluate("() => window.demine.detailed") is False
+    assert "Sign in" in page.inner_text("header")
+    assert page.locator("path.aggregate").count() >= 1  # items and incidents as grid counts
+    _shot(page, "map-public")
+    page.close()
