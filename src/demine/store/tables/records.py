@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Date, Float, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, Date, DateTime, Float, ForeignKey, Integer, String, Table, Text
 
 from demine.store.tables.base import bbox_index, metadata, record_columns, spatial_columns
 
@@ -64,3 +64,35 @@ minefield_record_mines = Table(
     Column("latitude", Float, nullable=False),
     *spatial_columns("POINT"),
 )
+
+# One row per record per `demine records verify` run (older runs are kept: how a record's standing changed is
+# evidence too). The geometry is the proposed corrected perimeter of a shifted record, the part not yet released;
+# it is a proposal to planners and is never written back to the record.
+record_verifications = Table(
+    "record_verifications",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("record_id", Integer, ForeignKey("minefield_records.id"), nullable=False, index=True),
+    Column("run_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("run_by", String(128), nullable=False),
+    Column("verification_class", String(24), nullable=False),
+    Column("tolerance_m", Float, nullable=False),
+    Column("buffer_m", Float, nullable=False),
+    Column("recorded_mines", Integer, nullable=False),
+    Column("worked_before", Integer, nullable=False),
+    Column("match_before", Float, nullable=True),
+    Column("worked_after", Integer, nullable=False),
+    Column("match_after", Float, nullable=True),
+    Column("inside_share", Float, nullable=True),
+    Column("explained_share", Float, nullable=True),
+    Column("worked_area_share", Float, nullable=False),
+    Column("cleared_area_share", Float, nullable=False),
+    Column("confirmed_area_share", Float, nullable=False),
+    Column("shift_dx_m", Float, nullable=True),  # east, metres: the reference-point error (record -> ground)
+    Column("shift_dy_m", Float, nullable=True),  # north
+    Column("rotation_deg", Float, nullable=True),  # clockwise, like a bearing
+    Column("residual_m", Float, nullable=True),
+    Column("metrics", Text, nullable=False),  # every metric as JSON, for export
+    *spatial_columns("GEOMETRY", nullable=True),
+)
+bbox_index(record_verifications)

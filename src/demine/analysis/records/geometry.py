@@ -1,0 +1,106 @@
+"""Where a minefield record says the mines are, and the rigid correction that best maps it onto the mines found.
+
+A row is given as on the Amended Protocol II form: start point, bearing from true north, mine spacing and count. The
+positions are walked along the geodesic with pyproj (not along a projected straight line, whose grid north differs from
+true north by the meridian convergence, about 1.3° in Aghdam on UTM 38N: 20 m at the end of a 1 km row).
+
+Comparison then happens in one local metric projection (an azimuthal equidistant projection centred on the data):
+over the 400 km of the former line of contact its scale error stays below 0.3%, i.e. under 1 m across a minefield.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from pyproj import CRS, Geod, Transformer
+
+from demine.domain.geodesy import local_equidistant_crs, transform_xy
+
+WGS84_GEOD = Geod(ellps="WGS84")
+
+
+def row_mine_positions(start_lon: np.ndarray, start_lat: np.ndarray, bearing_deg: np.ndarray,
+                       spacing_m: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every mine of every row: (row index, longitude, latitude), mine k at k × spacing along the bearing.
+
+    Vectorised over all rows at once: one Geod.fwd call, whatever the number of rows.
+    """
+    count = np.asarray(count, dtype=np.int64).clip(min=0)
+    row = np.repeat(np.arange(len(count)), count)
+    # Position of each mine within its row: 0, 1, 2, ... restarting at every row.
+    first = np.repeat(np.cumsum(count) - count, count)
+    k = np.arange(int(count.sum())) - first
+    distance = k * np.asarray(spacing_m, dtype=float)[row]
+    lon, lat, _ = WGS84_GEOD.fwd(np.asarray(start_lon, float)[row], np.asarray(start_lat, float)[row],
+                                 np.asarray(bearing_deg, float)[row], distance)
+    return row, np.asarray(lon), np.asarray(lat)
+
+
+def recorded_mines(rows: pd.DataFrame, single_mines: pd.DataFrame) -> pd.DataFrame:
+    """Recorded mine positions of every record: rows walked out, plus the single mines the forms give.
+
+    `rows` has record_id, start_longitude, start_latitude, bearing_deg, mine_spacing_m, mine_count, mine_model;
+    `single_mines` has record_id, longitude, latitude, mine_model. Result: record_id, longitude, latitude, mine_model.
+    """
+    index, lon, lat = row_mine_positions(rows["start_longitude"].to_numpy(), rows["start_latitude"].to_numpy(),
+                                         rows["bearing_deg"].to_numpy(), rows["mine_spacing_m"].to_numpy(),
+                                         rows["mine_count"].to_numpy())
+    walked = pd.DataFrame({"record_id": rows["record_id"].to_numpy()[index], "longitude": lon, "latitude": lat,
+                           "mine_model": rows["mine_model"].to_numpy()[index]})
+    single = single_mines[["record_id", "longitude", "latitude", "mine_model"]]
+    return pd.concat([walked, single], ignore_index=True) if len(single) else walked
+
+
+@dataclass(frozen=True, slots=True)
+class LocalFrame:
+    """A metric frame (x east, y north, metres) centred on the data being compared."""
+
+    crs: CRS
+    forward: Transformer
+    inverse: Transformer
+
+    @classmethod
+    def around(cls, longitude: np.ndarray, latitude: np.ndarray) -> LocalFrame:
+        crs = local_equidistant_crs(float(np.mean(longitude)), float(np.mean(latitude)))
+        return cls(crs, Transformer.from_crs("EPSG:4326", crs, always_xy=True),
+                   Transformer.from_crs(crs, "EPSG:4326", always_xy=True))
+
+    def to_metric(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return transform_xy(self.forward, lon, lat)
+
+    def to_wgs84(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return transform_xy(self.inverse, x, y)
+
+
+@dataclass(frozen=True, slots=True)
+class RigidFit:
+    """found ≈ R(rotation) · (recorded − centre) + centre + (dx, dy); rotation positive clockwise, like a bearing."""
+
+    dx: float
+    dy: float
+    rotation_deg: float
+    centre_x: float
+    centre_y: float
+    matched: int  # recorded mines with a found mine within the tolerance after the fit
+    residual_m: float  # root mean square distance of the matched pairs after the fit
+
+    def apply(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return rotate(x, y, self.rotation_deg, self.centre_x, self.centre_y, self.dx, self.dy)
+
+    @property
+    def shift_m(self) -> float:
+        return float(np.hypot(self.dx, self.dy))
+
+
+def rotate(x: np.ndarray, y: np.ndarray, rotation_deg: float, cx: float, cy: float, dx: float = 0.0,
+           dy: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    # Clockwise, as bearings turn: a compass error of +2° turns every row 2° to the east.
+    t = np.radians(-rotation_deg)
+    c, s = np.cos(t), np.sin(t)
+    px, py = np.asarray(x) - cx, np.asarray(y) - cy
+    return cx + c * px - s * py + dx, cy + s * px + c * py + dy
+
+
+IDENTITY = RigidFit(0.0, 0.0, 0.0, 0.0, 0.0, 0, float("nan"))

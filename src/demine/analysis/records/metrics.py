@@ -1,0 +1,137 @@
+"""What the clearance results say about one minefield record, measured before and after the best rigid fit.
+
+Every share is taken over the evidence that exists: a recorded mine counts for or against the record only where the
+land has been released (cleared, reduced or cancelled), because a mine not found on land nobody has worked says
+nothing. The raw counts travel with the shares so that the classifier can refuse to judge on too little.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import shapely
+
+from demine.analysis.records.fit import FoundMines, best_fit
+from demine.analysis.records.geometry import RigidFit
+
+NEAR_FOOTPRINT_M = 30.0  # found mines this close to a record's perimeter belong to its field, recorded or not
+
+
+class Land:
+    """Polygons (metric) of released land and of confirmed hazards, indexed for overlap queries."""
+
+    def __init__(self, released: np.ndarray, cleared_or_reduced: np.ndarray, confirmed: np.ndarray) -> None:
+        self.released = np.asarray(released, dtype=object)  # outputs of any outcome: the land has been worked
+        self.cleared_or_reduced = np.asarray(cleared_or_reduced, dtype=bool)
+        self.confirmed = np.asarray(confirmed, dtype=object)  # CHA polygons
+        self._released_tree = shapely.STRtree(self.released)
+        self._confirmed_tree = shapely.STRtree(self.confirmed)
+
+    def worked_mask(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Which points lie on released land."""
+        mask = np.zeros(len(x), dtype=bool)
+        if len(x) and len(self.released):
+            hits, _ = self._released_tree.query(shapely.points(x, y), predicate="within")
+            mask[hits] = True
+        return mask
+
+    def released_near(self, area: shapely.Geometry, *, cleared_or_reduced_only: bool = False) -> shapely.Geometry:
+        hits = self._released_tree.query(area, predicate="intersects")
+        if cleared_or_reduced_only:
+            hits = hits[self.cleared_or_reduced[hits]]
+        return shapely.union_all(self.released[hits]) if len(hits) else shapely.Polygon()
+
+    def confirmed_near(self, area: shapely.Geometry) -> shapely.Geometry:
+        hits = self._confirmed_tree.query(area, predicate="intersects")
+        return shapely.union_all(self.confirmed[hits]) if len(hits) else shapely.Polygon()
+
+
+@dataclass(frozen=True, slots=True)
+class RecordMetrics:
+    recorded_mines: int
+    worked_before: int  # recorded mines on released land, as recorded
+    matched_before: int  # of those, with a found mine of the same category within the tolerance
+    worked_after: int  # the same after the best fit
+    matched_after: int
+    found_near: int  # mines found within the buffer of the perimeter
+    found_inside: int  # of those, inside the perimeter
+    found_at_field_after: int  # mines found within NEAR_FOOTPRINT_M of the fitted perimeter
+    explained_after: int  # of those, within the tolerance of a fitted recorded mine
+    models_agree: int  # matched pairs (after the fit) whose models agree
+    found_ap_in_field: int  # found in the fitted perimeter, by category: compared with ap_count/at_count
+    found_at_in_field: int
+    worked_area_share: float  # of the perimeter's area, released (any outcome)
+    cleared_area_share: float  # of the perimeter's area, cleared or reduced
+    confirmed_area_share: float  # of the perimeter's area, inside a CHA
+    dx_m: float
+    dy_m: float
+    rotation_deg: float
+    residual_m: float
+
+    @property
+    def match_before(self) -> float:
+        return self.matched_before / self.worked_before if self.worked_before else float("nan")
+
+    @property
+    def match_after(self) -> float:
+        return self.matched_after / self.worked_after if self.worked_after else float("nan")
+
+    @property
+    def inside_share(self) -> float:
+        return self.found_inside / self.found_near if self.found_near else float("nan")
+
+    @property
+    def explained_share(self) -> float:
+        return self.explained_after / self.found_at_field_after if self.found_at_field_after else float("nan")
+
+    @property
+    def shift_m(self) -> float:
+        return float(np.hypot(self.dx_m, self.dy_m))
+
+    def as_dict(self) -> dict[str, float | int]:
+        shares = {"match_before": self.match_before, "match_after": self.match_after,
+                  "inside_share": self.inside_share, "explained_share": self.explained_share,
+                  "shift_m": self.shift_m}
+        return asdict(self) | {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in shares.items()}
+
+
+def measure_record(x: np.ndarray, y: np.ndarray, is_at: np.ndarray, models: np.ndarray, perimeter: shapely.Geometry,
+                   found: FoundMines, found_models: np.ndarray, land: Land, *, tolerance_m: float, buffer_m: float,
+                   max_shift_m: float) -> tuple[RecordMetrics, RigidFit]:
+    """Metrics of one record (metric coordinates of its recorded mines and perimeter)."""
+    worked = land.worked_mask(x, y)
+    index, _ = found.nearest(x, y, is_at, tolerance_m)
+    reach = shapely.buffer(shapely.envelope(perimeter), max_shift_m + tolerance_m)
+    fit = best_fit(x, y, is_at, found, found.within(reach), land.worked_mask, max_shift_m=max_shift_m)
+    fx, fy = fit.apply(x, y)
+    worked_after = land.worked_mask(fx, fy)
+    index_after, _ = found.nearest(fx, fy, is_at, tolerance_m)
+    fitted_perimeter = shapely.transform(perimeter, lambda xy: np.column_stack(fit.apply(xy[:, 0], xy[:, 1])))
+    near = found.within(shapely.buffer(perimeter, buffer_m))
+    inside = found.within(perimeter)
+    at_field = found.within(shapely.buffer(fitted_perimeter, NEAR_FOOTPRINT_M))
+    explained = np.intersect1d(at_field, index_after[index_after >= 0])
+    in_field = found.within(fitted_perimeter)
+    pairs = index_after >= 0
+    area = shapely.area(perimeter) or np.nan
+    metrics = RecordMetrics(
+        recorded_mines=len(x),
+        worked_before=int(worked.sum()), matched_before=int((worked & (index >= 0)).sum()),
+        worked_after=int(worked_after.sum()), matched_after=int((worked_after & pairs).sum()),
+        found_near=len(near), found_inside=len(inside),
+        found_at_field_after=len(at_field), explained_after=len(explained),
+        models_agree=int((models[pairs] == found_models[index_after[pairs]]).sum()),
+        found_ap_in_field=int((~found.is_at[in_field]).sum()), found_at_in_field=int(found.is_at[in_field].sum()),
+        worked_area_share=_share(perimeter, land.released_near(perimeter), area),
+        cleared_area_share=_share(perimeter, land.released_near(perimeter, cleared_or_reduced_only=True), area),
+        confirmed_area_share=_share(perimeter, land.confirmed_near(perimeter), area),
+        dx_m=fit.dx, dy_m=fit.dy, rotation_deg=fit.rotation_deg, residual_m=fit.residual_m,
+    )
+    return metrics, fit
+
+
+def _share(perimeter: shapely.Geometry, cover: shapely.Geometry, area: float) -> float:
+    if cover.is_empty or not np.isfinite(area):
+        return 0.0
+    return float(min(1.0, shapely.area(shapely.intersection(perimeter, cover)) / area))
