@@ -157,3 +157,14 @@ def test_hectares_typed_where_square_metres_are_asked_is_flagged(register, tmp_p
     result = import_file(register, "progress", path, actor="officer")
     assert [(w.row, w.field, w.severity) for w in result.warnings] == [(2, "area_worked_m2", "warning")]
     assert "hectares typed where m² are asked?" in result.warnings[0].reason
+
+
+def test_reference_points_tens_of_metres_apart_are_distinct(register, tmp_path):
+    load(register, tmp_path, ["organisations"])
+    ref = lonlat(0, 0)
+    near = lonlat(20, 0)  # 20 m east: distinct, though equal to 4 decimal places of a degree
+    rows = edited("records", 0, reference1_x=ref[0], reference1_y=ref[1], reference2_x=near[0], reference2_y=near[1])
+    assert import_file(register, "records", write_csv(tmp_path / "records.csv", rows), actor="officer").created == 1
+    same = edited("records", 0, code="MR-2", reference2_x=rows[0]["reference1_x"], reference2_y=rows[0]["reference1_y"])
+    with pytest.raises(ValidationFailed, match="the two reference points are the same point"):
+        import_file(register, "records", write_csv(tmp_path / "records2.csv", same), actor="officer")

@@ -168,8 +168,9 @@ def reference_points_distinct(ctx: CheckContext) -> None:
         if crs != WGS84:
             x, y = transform_xy(Transformer.from_crs(crs, WGS84, always_xy=True), x, y)
         v[f"reference{n}_longitude"], v[f"reference{n}_latitude"] = x, y
-    same = np.isclose(v["reference1_longitude"], v["reference2_longitude"]) & np.isclose(
-        v["reference1_latitude"], v["reference2_latitude"])
+    # Absolute tolerance of 1e-7° (about 1 cm): a relative one would merge points tens of metres apart.
+    same = np.isclose(v["reference1_longitude"], v["reference2_longitude"], rtol=0, atol=1e-7) & np.isclose(
+        v["reference1_latitude"], v["reference2_latitude"], rtol=0, atol=1e-7)
     ctx.flag(same, "reference2_x", "the two reference points are the same point")
     first = shapely.points(v["reference1_longitude"].to_numpy(float), v["reference1_latitude"].to_numpy(float))
     distance = _metres_between(first, ctx.table.geometry.wgs84)

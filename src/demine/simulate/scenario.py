@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from pyproj import Geod
 
 from demine.simulate import truth_files
 from demine.simulate.config import ScenarioConfig, config_for
@@ -23,6 +24,7 @@ from demine.simulate.settlements import build_roads, place_settlements
 from demine.simulate.truth import ContaminationSite, SitePlanner, emplace
 from demine.simulate.writer import LOAD_ORDER, ScenarioSinks
 
+_GEOD = Geod(ellps="WGS84")
 _SUPPLIER = "Former opposing forces (handed over through an intermediary)"
 
 
@@ -134,10 +136,16 @@ def _write_records(sinks: ScenarioSinks, records: list[SuppliedRecord]) -> None:
                               False, None, round(float(lon[0]), 7), round(float(lat[0]), 7), round(float(lon[1]), 7),
                               round(float(lat[1]), 7), wkt_wgs84(r.perimeter)))
         sx, sy = to_wgs84_xy(np.array([row.start_x for row in r.rows]), np.array([row.start_y for row in r.rows]))
+        grid = np.radians([row.bearing_deg for row in r.rows])
+        lengths = np.array([row.length_m for row in r.rows])
+        ex, ey = to_wgs84_xy(np.array([row.start_x for row in r.rows]) + lengths * np.sin(grid),
+                             np.array([row.start_y for row in r.rows]) + lengths * np.cos(grid))
+        # Forms give bearings from true north; the rows were laid on the UTM grid (about 1.3° apart here).
+        true_bearing, _, _ = _GEOD.inv(sx, sy, ex, ey)
         for k, row in enumerate(r.rows):
             sinks["record-rows"].row((f"{r.code}-{row.label}", r.code, row.label, round(float(sx[k]), 7),
-                                      round(float(sy[k]), 7), round(row.bearing_deg, 1), round(row.length_m, 1),
-                                      round(row.spacing_m, 2), row.count, row.model))
+                                      round(float(sy[k]), 7), round(float(true_bearing[k]) % 360, 1),
+                                      round(row.length_m, 1), round(row.spacing_m, 2), row.count, row.model))
 
 
 def _write_people(seed: int, sinks: ScenarioSinks, incidents, config: ScenarioConfig, settlements) -> None:
