@@ -6,7 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from demine import __version__
-from demine.api.routes import health, register as register_routes
+from demine.api.routes import health, register as register_routes, reports
 from demine.api.web_app import install_web_application
 from demine.errors import DemineError, ValidationFailed
 from demine.services.register import open_register
@@ -20,6 +20,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.register = open_register(settings.database_url)
     app.include_router(health.router)
+    app.include_router(reports.router, prefix="/api")  # before /api/{kind}, which would take /api/reports
     app.include_router(register_routes.router, prefix="/api")
     install_web_application(app, settings)  # pages, map data, sign-in; refuses an exposed host without a secret
     app.add_exception_handler(DemineError, _problem)

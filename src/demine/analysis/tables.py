@@ -1,0 +1,151 @@
+"""The full report as plain tables (title, columns, rows of raw values): every file format renders these same tables,
+so a figure can never differ between the PDF and the spreadsheet."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from demine.analysis.figures import AreaFigures, PeriodFigures, Totals
+from demine.domain.geodesy import M2_PER_HECTARE
+from demine.domain.vocabulary import EOCategory, codes
+
+Value = str | int | float | None
+CATEGORIES = codes(EOCategory)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportTable:
+    key: str  # sheet name and file-safe name
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Value, ...], ...]
+    note: str = ""
+
+
+def _ha(m2: float) -> float:
+    return round(m2 / M2_PER_HECTARE, 4)
+
+
+AREA_COLUMNS = (*[c.replace("_", " ") for c in CATEGORIES], "items", "cancelled ha", "reduced ha", "cleared ha",
+                "released ha", "items per ha")
+
+
+def _area_row(area: AreaFigures) -> tuple[Value, ...]:
+    per_ha = area.items_per_hectare
+    return (*[area.items.by_category.get(c, 0) for c in CATEGORIES], area.items.total,
+            _ha(area.land.cancelled_m2), _ha(area.land.reduced_m2), _ha(area.land.cleared_m2), _ha(area.land.total_m2),
+            round(per_ha, 3) if per_ha is not None else None)
+
+
+def _areas(key: str, title: str, first: str, areas: Sequence[AreaFigures], national: AreaFigures,
+           note: str = "") -> ReportTable:
+    rows = [(a.name, *_area_row(a)) for a in areas] + [("Total", *_area_row(national))]
+    return ReportTable(key, title, (first, *AREA_COLUMNS), tuple(rows), note)
+
+
+def _change(now: float, before: float) -> float | None:
+    return round((now - before) / before * 100, 1) if before else None
+
+
+def _comparison(figures: PeriodFigures) -> ReportTable:
+    national, previous, cumulative = figures.national, figures.previous, figures.cumulative
+    measures = [("AP mines", lambda t: t.items.ap_mines), ("AT mines", lambda t: t.items.at_mines),
+                ("unexploded ordnance (UXO, AXO, submunitions)", lambda t: t.items.unexploded),
+                ("all items", lambda t: t.items.total),
+                ("cancelled ha", lambda t: _ha(t.land.cancelled_m2)), ("reduced ha", lambda t: _ha(t.land.reduced_m2)),
+                ("cleared ha", lambda t: _ha(t.land.cleared_m2)), ("released ha", lambda t: _ha(t.land.total_m2))]
+    now = Totals(figures.period, national.items, national.land)
+    rows = tuple((name, get(now), get(previous), _change(get(now), get(previous)),
+                  get(cumulative) if cumulative else None) for name, get in measures)
+    since = f"since {cumulative.period.start.isoformat()}" if cumulative else "cumulative (no start date given)"
+    return ReportTable("comparison", "This period, the previous period and cumulative figures",
+                       ("measure", "this period", f"previous ({previous.period})", "change %", since), rows)
+
+
+def _indicators(figures: PeriodFigures) -> ReportTable:
+    empty, pending = figures.empty_clearance, figures.weekly.pending
+    per_ha = figures.national.items_per_hectare
+
+    def pct(share: float | None) -> float | None:
+        return round(share * 100, 2) if share is not None else None
+
+    rows = (
+        ("items per hectare cleared or reduced", round(per_ha, 3) if per_ha is not None else None),
+        ("cleared ha (clearance and BAC tasks)", _ha(empty.cleared_m2)),
+        ("cleared ha by tasks that found nothing", _ha(empty.cleared_m2_nothing_found)),
+        ("share of cleared area where nothing was found, %", pct(empty.area_share)),
+        ("clearance tasks completed", empty.completed_tasks),
+        ("completed clearance tasks that found nothing", empty.completed_tasks_nothing_found),
+        ("share of completed clearance tasks where nothing was found, %", pct(empty.task_share)),
+        ("progress reports awaiting review (not counted)", pending.reports),
+        ("items in reports awaiting review", pending.items),
+        ("ha in reports awaiting review", _ha(pending.land_m2)),
+    )
+    return ReportTable("indicators", "Indicators", ("indicator", "value"), rows)
+
+
+def _productivity(figures: PeriodFigures) -> list[ReportTable]:
+    def rate(value: float | None) -> float | None:
+        return round(value, 1) if value is not None else None
+
+    teams = tuple((p.organisation, p.team_code, p.team_name, p.method, round(p.area_m2), p.unit_days,
+                   rate(p.m2_per_unit_day)) for p in figures.team_productivity)
+    methods = tuple((p.method, round(p.area_m2), p.unit_days, rate(p.m2_per_unit_day))
+                    for p in figures.method_productivity)
+    note = "Approved progress reports ending in the period; a unit is a deminer, a dog pair or a machine."
+    return [ReportTable("productivity_teams", "Productivity per team",
+                        ("operator", "team", "name", "method", "m² worked", "unit-days", "m² per unit-day"), teams, note),
+            ReportTable("productivity_methods", "Productivity per method",
+                        ("method", "m² worked", "unit-days", "m² per unit-day"), methods, note)]
+
+
+def _people(figures: PeriodFigures) -> list[ReportTable]:
+    c, e = figures.casualties, figures.risk_education
+    by_district = tuple((name, *values) for name, values in sorted(c.by_district.items()))
+    dimensions = [("age group", c.by_age_group), ("sex", c.by_sex), ("activity", c.by_activity)]
+    casualty_rows = tuple((dim, key, n) for dim, tally in dimensions for key, n in sorted(tally.items()))
+    kinds = tuple((kind, n) for kind, n in sorted(c.by_kind.items()))
+    eore = tuple((group.replace("_", " "), n) for group, n in e.beneficiaries.items()) + (("total", e.total),)
+    return [
+        ReportTable("incidents", "Incidents and accidents per district",
+                    ("district", "incidents", "killed", "injured"),
+                    by_district + (("Total", c.incidents, c.killed, c.injured),)),
+        ReportTable("incident_kinds", "Incidents and accidents by kind", ("kind", "incidents"), kinds),
+        ReportTable("casualties", "Casualties by age group, sex and activity", ("by", "group", "casualties"),
+                    casualty_rows, "Counted from victim records; no personal data is shown."),
+        ReportTable("risk_education", f"Risk education: {e.sessions} session(s), beneficiaries",
+                    ("group", "beneficiaries"), eore),
+        ReportTable("risk_education_districts", "Risk education beneficiaries per district",
+                    ("district", "beneficiaries"), tuple(sorted(e.by_district.items()))),
+    ]
+
+
+def _quality(figures: PeriodFigures) -> list[ReportTable]:
+    flagged = tuple((f.kind, f.code, f.date.isoformat(), f.flags) for f in figures.flagged)
+    shown = f"{len(flagged)} of {figures.flagged_total} shown." if figures.flagged_total > len(flagged) else ""
+    missing = tuple((m.organisation, m.team_code, m.team_name) for m in figures.missing_reports)
+    return [
+        ReportTable("flagged", f"Implausible submissions flagged for review ({figures.flagged_total})",
+                    ("record", "code", "date", "flags"), flagged, shown),
+        ReportTable("missing_reports", f"Teams with no progress report for the period ({len(missing)})",
+                    ("operator", "team", "name"), missing,
+                    "Teams with a task under way in the period and no report overlapping it, in any state."),
+    ]
+
+
+def report_tables(figures: PeriodFigures) -> list[ReportTable]:
+    national = figures.national
+    models = tuple((m.category, m.model or "(model not recorded)", m.quantity) for m in figures.models)
+    return [
+        _comparison(figures),
+        _areas("districts", "Items found and land released per district", "district", figures.weekly.districts,
+               national, "Districts with approved work in the period, in the authority's order."),
+        _areas("operators", "Items found and land released per operator", "operator", figures.operators, national),
+        _areas("methods", "Items found and land released by method", "method", figures.methods, national),
+        ReportTable("models", "Items found by category and model", ("category", "model", "quantity"), models),
+        _indicators(figures),
+        *_productivity(figures),
+        *_people(figures),
+        *_quality(figures),
+    ]
