@@ -12,12 +12,24 @@ from demine.settings import Settings
 
 @pytest.fixture
 def client(register_url, programme_files):
+    """A script's client: an analyst's API token on every request."""
+    from demine.services.accounts import add_user, authenticate, issue_token
+
     app = create_app(Settings(database_url=register_url))
     for kind, path in programme_files.items():
         import_file(app.state.register, kind, path, actor="test")
-    with TestClient(app) as test_client:
+    add_user(app.state.register, "analyst", "a long passphrase 42", role="analyst", actor="test")
+    token = issue_token(app.state.register, authenticate(app.state.register, "analyst", "a long passphrase 42"),
+                        "tests")
+    with TestClient(app, headers={"Authorization": f"Bearer {token}"}) as test_client:
         yield test_client
     app.state.register.close()
+
+
+def test_anonymous_gets_no_single_records(client):
+    client.headers.pop("Authorization")
+    for path in ("/api/items", "/api/incidents/INC-1", "/api/hazards/HA-1/history"):
+        assert client.get(path).status_code == 401, path
 
 
 def test_health_and_openapi(client):

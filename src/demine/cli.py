@@ -459,6 +459,15 @@ def report_full(obj: Context, start, end, kind, since, lang: str, numbers: str |
     console.print(f"Report for {period} written to {out} ({len(result.content):,} bytes).", highlight=False)
 
 
+def _register_groups() -> None:
+    from demine.cli_users import users
+
+    cli.add_command(users)
+
+
+_register_groups()
+
+
 def _cell(value: object, width: int = 40) -> str:
     text = "" if value is None else str(value)
     return text if len(text) <= width else text[: width - 1] + "…"

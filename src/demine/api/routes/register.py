@@ -7,6 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Query
 
 from demine.api.deps import RegisterDep
+from demine.api.security import CurrentUser, require
+from demine.domain.roles import Right
 from demine.errors import DemineError
 from demine.io.formats import FORMATS
 from demine.services.queries import history, list_records, show_record
@@ -27,9 +29,10 @@ def kinds() -> list[dict[str, str]]:
 
 
 @router.get("/{kind}")
-def list_kind(kind: str, register: RegisterDep, limit: int = Query(50, ge=1, le=1000),
+def list_kind(kind: str, register: RegisterDep, user: CurrentUser, limit: int = Query(50, ge=1, le=1000),
               offset: int = Query(0, ge=0),
               bbox: str | None = Query(None, description="min_lon,min_lat,max_lon,max_lat (WGS84)")) -> dict[str, Any]:
+    require(user, Right.READ_REGISTER)  # the public sees aggregates (map, dashboard), not single records
     columns, rows, total = list_records(register, _public_kind(kind), limit=limit, offset=offset,
                                         bbox=_parse_bbox(bbox))
     return {"kind": kind, "total": total, "limit": limit, "offset": offset, "columns": columns, "items": rows}
@@ -48,11 +51,13 @@ def _parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
 
 
 @router.get("/{kind}/{code}")
-def show_kind(kind: str, code: str, register: RegisterDep) -> dict[str, Any]:
+def show_kind(kind: str, code: str, register: RegisterDep, user: CurrentUser) -> dict[str, Any]:
+    require(user, Right.READ_REGISTER)
     return show_record(register, _public_kind(kind), code)
 
 
 @router.get("/{kind}/{code}/history")
-def record_history(kind: str, code: str, register: RegisterDep) -> list[dict[str, Any]]:
+def record_history(kind: str, code: str, register: RegisterDep, user: CurrentUser) -> list[dict[str, Any]]:
+    require(user, Right.READ_REGISTER)
     return [{"at": e.at, "actor": e.actor, "action": e.action, "detail": e.detail}
             for e in history(register, code, kind=_public_kind(kind))]
