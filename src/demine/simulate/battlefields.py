@@ -17,6 +17,7 @@ UXO_MODELS = ["ARTILLERY_122MM", "ARTILLERY_152MM", "MORTAR_82MM", "MORTAR_120MM
               "RGD-5", "VOG-17", "AXO_CACHE"]
 UXO_WEIGHTS = [0.2, 0.1, 0.2, 0.1, 0.07, 0.08, 0.09, 0.08, 0.07, 0.01]
 SUBMUNITIONS = ["9N235", "9N210", "M095"]
+_UXO_INDEX = model_indices(UXO_MODELS)
 
 
 def blob(rng: np.random.Generator, x: float, y: float, a: float, b: float, angle_deg: float) -> Polygon:
@@ -47,7 +48,8 @@ def scatter_uxo(rng: np.random.Generator, area: Polygon, clusters_per_100_ha: fl
     x, y = np.concatenate(xs) if xs else np.empty(0), np.concatenate(ys) if ys else np.empty(0)
     keep = shapely.contains_xy(area, x, y)
     x, y = x[keep], y[keep]
-    models = model_indices(list(rng.choice(UXO_MODELS, size=len(x), p=UXO_WEIGHTS)))
+    # Choosing indices draws the same numbers as choosing among the names, without a per-item lookup.
+    models = _UXO_INDEX[rng.choice(len(UXO_MODELS), size=len(x), p=UXO_WEIGHTS)]
     depth = np.minimum(rng.exponential(12, len(x)), 150).astype(np.float32)
     return ItemBatch(x, y, models, depth)
 

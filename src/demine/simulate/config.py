@@ -60,6 +60,13 @@ class ScenarioConfig:
     battle_areas_per_1000_km2: float  # UXO scatter areas (also the wide suspicion behind the line)
     cluster_strikes_per_1000_km2: float
     uxo_clusters_per_100_ha: float  # dense spots of UXO (firing positions, depots) inside a battle area
+    # Half-length of a battle area's long axis (m): wide suspicion, most of it later cancelled by survey.
+    battle_area_axis_m: tuple[float, float] = (2500.0, 7000.0)
+    # Keep sites apart (a footprint grid and a gap around minefields). The bench scale drops it: at its density the
+    # checks dominate, and overlapping hazards cost the register nothing (each site is worked through its own hazard).
+    separate_sites: bool = True
+    # Cells a hazard is cut into for working it (fewer at bench scale: each costs an overlay on the boundary).
+    cells_per_hazard: int = 120
     # Share of sites that never reach the register (unknown hazards: the source of incidents off the map).
     unregistered_share: float = 0.12
     # Teams of each kind at full strength; the programme ramps up over `ramp_weeks` (6,286 ha in the first year).
@@ -69,14 +76,14 @@ class ScenarioConfig:
     dog_teams: int = 10
     bac_teams: int = 12
     ramp_weeks: int = 80
+    # Members of each team relative to the usual (bench: bigger teams, fewer team-weeks for the same land).
+    team_members_factor: float = 1.0
     settlements_per_100_km2: float = 2.0
     incidents: int = 180
     eore_sessions_per_week: float = 6.0
     projects: int = 60
     # Deliberate data-entry errors written apart, in errors/.
     entry_errors: int = 12
-    # Bench scale: how many item rows are buffered before a chunk is written.
-    chunk_rows: int = 200_000
     record_class_shares: dict[str, float] = field(default_factory=lambda: dict(RECORD_CLASS_SHARES))
 
     def scaled_teams(self, factor: float) -> ScenarioConfig:
@@ -135,20 +142,32 @@ NATIONAL = ScenarioConfig(
     incidents=180,
 )
 
-# 100,000 hazard areas and 10,000,000 items found: far denser than the real programme, for load only.
+# 100,000 hazard areas and 10,000,000 items found: far denser than the real programme, for load only. Sites are
+# many and small (battle areas of a few tens of hectares instead of tens of square kilometres) and may overlap, so
+# that placing them is linear; teams are fewer but larger (a task takes a week or two), so that the weekly loop
+# stays near 300,000 team-weeks. Realism gives way to volume here; see docs/scenario.md.
 BENCH = replace(
     NATIONAL,
     scale="bench",
-    row_belts_per_km_of_line=40.0,
-    protective_per_km_of_line=20.0,
-    withdrawal_minefields=800,
-    battle_areas_per_1000_km2=400.0,
-    cluster_strikes_per_1000_km2=300.0,
+    row_belts_per_km_of_line=110.0,
+    protective_per_km_of_line=110.0,
+    withdrawal_minefields=7_000,
+    battle_areas_per_1000_km2=4_200.0,
+    cluster_strikes_per_1000_km2=2_500.0,
     uxo_clusters_per_100_ha=3.0,
-    settlements_per_100_km2=4.0,
+    battle_area_axis_m=(300.0, 800.0),
+    separate_sites=False,
+    nts_teams=200,
+    ts_teams=520,
+    clearance_teams=780,
+    dog_teams=200,
+    bac_teams=400,
+    cells_per_hazard=30,
+    team_members_factor=8.0,
+    ramp_weeks=20,
     incidents=2_000,
     projects=400,
-).scaled_teams(40.0)
+)
 
 SCALES: dict[str, ScenarioConfig] = {c.scale: c for c in (SMALL, NATIONAL, BENCH)}
 

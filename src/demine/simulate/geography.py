@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.resources
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import geopandas as gpd
@@ -70,10 +71,16 @@ class Theatre:
     def district_at(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Index into `districts` of the district containing each point (-1 outside)."""
         out = np.full(len(x), -1, dtype=np.int32)
-        for i, geom in enumerate(self.districts.geometry):
-            inside = shapely.contains_xy(geom, x, y) & (out < 0)
-            out[inside] = i
+        points, candidates = shapely.points(x, y), self._tree.query(shapely.points(x, y))
+        # A point on a shared border counts for the first district in order, as a plain loop over them would.
+        for p, d in sorted(zip(*candidates), key=lambda pd: (pd[0], pd[1])):
+            if out[p] < 0 and shapely.contains(self.districts.geometry.iat[d], points[p]):
+                out[p] = d
         return out
+
+    @cached_property
+    def _tree(self) -> shapely.STRtree:
+        return shapely.STRtree(self.districts.geometry.to_numpy())
 
 
 def load_theatre(district_names: tuple[str, ...]) -> Theatre:
@@ -94,6 +101,9 @@ def load_theatre(district_names: tuple[str, ...]) -> Theatre:
         crs=METRIC_CRS,
     )
     land = shapely.union_all(districts.geometry.to_numpy())
+    # Prepared once: site planning asks "is this point on land, in which district" for every candidate site.
+    shapely.prepare(land)
+    shapely.prepare(districts.geometry.to_numpy())
     line_frame = gpd.read_file(line_of_contact_path()).to_crs(METRIC_CRS)
     line = shapely.intersection(shapely.union_all(line_frame.geometry.to_numpy()), land.buffer(15_000))
     return Theatre(districts=districts, land=land, line=line)

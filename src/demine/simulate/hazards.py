@@ -47,8 +47,11 @@ class HazardArea:
 class CellPlan:
     """The hazard cut into cells, each with its area inside the hazard and the items it holds."""
 
-    boxes: list[Polygon]
+    x0: np.ndarray  # lower-left corner of each cell (metres); boxes are built only when a cell is released, so
+    y0: np.ndarray  # a queue of 100,000 hazards (bench) holds arrays, not tens of millions of polygons
+    size: float
     area_m2: np.ndarray
+    interior: np.ndarray  # cell wholly inside the hazard: its output needs no clipping
     item_cell: np.ndarray  # cell index of each item (-1: item outside the hazard, never found through it)
     stages: dict[str, list[int]]  # "cancel", "reduce", "clear": cell indices in sweep order
 
@@ -97,16 +100,23 @@ def _site_hazard(rng: np.random.Generator, n: int, site: ContaminationSite, ops_
                       suspected, "visible_item" if cha and evidence != "minefield_record" else evidence, priority)
 
 
-def plan_cells(hazard: HazardArea, items: ItemBatch) -> CellPlan:
+def plan_cells(hazard: HazardArea, items: ItemBatch, cells_per_hazard: int = 120) -> CellPlan:
     """Grid the hazard so that a team-week is a few cells; sort the cells by what will release them."""
     polygon = hazard.polygon
-    size = float(np.clip(np.sqrt(polygon.area / 120), 40, 700))
+    # Whole metres: neighbouring cells then share exact edges, so their union needs no snapping.
+    size = float(np.ceil(np.clip(np.sqrt(polygon.area / cells_per_hazard), 40, 700)))
     minx, miny, maxx, maxy = polygon.bounds
+    minx, miny = float(np.floor(minx)), float(np.floor(miny))
     nx, ny = int(np.ceil((maxx - minx) / size)), int(np.ceil((maxy - miny) / size))
     ix, iy = np.meshgrid(np.arange(nx), np.arange(ny), indexing="ij")
     x0, y0 = (minx + ix * size).ravel(), (miny + iy * size).ravel()
     boxes = shapely.box(x0, y0, x0 + size, y0 + size)
-    area = shapely.area(shapely.intersection(boxes, polygon))
+    # Only cells on the boundary need an overlay; the prepared predicates sort out the rest cheaply.
+    shapely.prepare(polygon)
+    interior = shapely.contains_properly(polygon, boxes)
+    edge = ~interior & shapely.intersects(polygon, boxes)
+    area = np.where(interior, size * size, 0.0)
+    area[edge] = shapely.area(shapely.intersection(boxes[edge], polygon))
     keep = area > 1.0
     index_of = np.full(len(boxes), -1)
     index_of[keep] = np.arange(int(keep.sum()))
@@ -129,7 +139,12 @@ def plan_cells(hazard: HazardArea, items: ItemBatch) -> CellPlan:
     if hazard.hazard_class is HazardClass.CHA:  # direct evidence: nothing is cancelled by survey alone
         stages["reduce"] = sorted(stages["reduce"] + stages["cancel"])
         stages["cancel"] = []
-    return CellPlan(list(boxes[keep]), area[keep], item_cell, stages)
+    return CellPlan(x0[keep], y0[keep], size, area[keep], interior[keep], item_cell, stages)
+
+
+def cell_boxes(plan: CellPlan, cells: list[int]) -> np.ndarray:
+    x0, y0 = plan.x0[cells], plan.y0[cells]
+    return shapely.box(x0, y0, x0 + plan.size, y0 + plan.size)
 
 
 def categories_of(items: ItemBatch) -> tuple[str, ...]:

@@ -18,7 +18,7 @@ import shapely
 from demine.domain.vocabulary import HazardType
 from demine.simulate.emplaced import CATEGORY_OF_INDEX, MODEL_CODES, ItemBatch
 from demine.simulate.geography import to_wgs84_xy, wkt_wgs84
-from demine.simulate.hazards import CellPlan, HazardArea, plan_cells
+from demine.simulate.hazards import CellPlan, HazardArea, cell_boxes, plan_cells
 from demine.simulate.organisations import Team
 from demine.simulate.writer import ScenarioSinks
 
@@ -77,7 +77,8 @@ def weeks(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
 
 class Operations:
     def __init__(self, seed: int, hazards: list[HazardArea], teams: list[Team], site_items, sinks: ScenarioSinks,
-                 ops_start: dt.date, ops_end: dt.date) -> None:
+                 ops_start: dt.date, ops_end: dt.date, *, cells_per_hazard: int = 120) -> None:
+        self.cells_per_hazard = cells_per_hazard
         self.rng = np.random.default_rng([seed, 6])
         self.site_items = site_items  # callable: site_id -> ItemBatch
         self.sinks, self.teams, self.start, self.end = sinks, teams, ops_start, ops_end
@@ -107,7 +108,7 @@ class Operations:
         while self.pending and self.pending[0].reported_date <= week_end:
             hazard = self.pending.pop(0)
             items = self.site_items(hazard.site_id) if hazard.site_id is not None else ItemBatch.empty()
-            plan = plan_cells(hazard, items)
+            plan = plan_cells(hazard, items, self.cells_per_hazard)
             clear = "clear_bac" if hazard.hazard_type is HazardType.BATTLE_AREA else "clear_mine"
             stages = [s for s, key in (("cancel", "cancel"), ("reduce", "reduce"), (clear, "clear"))
                       if plan.stages[key]]
@@ -171,9 +172,12 @@ class Operations:
     def _output(self, task: Task, report: str, cells: list[int], release: dt.date) -> float:
         plan = task.work.plan
         # Grid cells never overlap: a coverage union is far cheaper than a general union.
-        cover = shapely.coverage_union_all([plan.boxes[c] for c in cells])
-        polygon = shapely.intersection(task.work.hazard.polygon, cover)
-        polygon = shapely.make_valid(shapely.set_precision(polygon, 0.01))
+        cover = shapely.coverage_union_all(cell_boxes(plan, cells))
+        if not plan.interior[cells].all():  # clipping is the costly part: only where the cells cross the boundary
+            polygon = shapely.intersection(task.work.hazard.polygon, cover)
+            polygon = shapely.make_valid(shapely.set_precision(polygon, 0.01))
+        else:  # cells touching only at a corner make a ring that touches itself: split it into valid parts
+            polygon = cover if shapely.is_valid(cover) else shapely.make_valid(cover)
         area = float(polygon.area)
         self.n_outputs += 1
         self.sinks["outputs"].row((f"OUT-{self.n_outputs:07d}", task.code, report, _OUTCOME[task.stage], release,
@@ -197,9 +201,13 @@ class Operations:
         cats = CATEGORY_OF_INDEX[work.items.model[idx]]
         cond = self.rng.choice(_CONDITIONS, n, p=_CONDITION_P)
         disp = self.rng.choice(_DISPOSALS, n, p=_DISPOSAL_P)
-        rows = [[f"{report}-{k + 1:04d}", task.code, report, cats[k], MODEL_CODES[work.items.model[idx[k]]],
-                 dt.date.fromordinal(int(day[k])).isoformat(), "1", f"{work.items.depth_cm[idx[k]]:.0f}", cond[k],
-                 disp[k], f"{lon[k]:.7f}", f"{lat[k]:.7f}"] for k in range(n)]
+        # Plain lists and zip, not numpy scalars per cell: the bench scale writes ten million of these rows.
+        dates = {d: dt.date.fromordinal(d).isoformat() for d in set(day.tolist())}
+        models = [MODEL_CODES[m] for m in work.items.model[idx].tolist()]
+        depths = [f"{d:.0f}" for d in work.items.depth_cm[idx].tolist()]
+        rows = [[f"{report}-{k:04d}", task.code, report, c, m, dates[d], "1", dp, co, di, f"{x:.7f}", f"{y:.7f}"]
+                for k, c, m, d, dp, co, di, x, y in zip(range(1, n + 1), cats.tolist(), models, day.tolist(), depths,
+                                                        cond.tolist(), disp.tolist(), lon.tolist(), lat.tolist())]
         self.sinks["items"].rows(rows)
         confirmed = set(self.log.confirmed.get(work.hazard.code, ())) | set(cats.tolist())
         self.log.confirmed[work.hazard.code] = tuple(sorted(confirmed))

@@ -68,6 +68,6 @@ def raise_teams(seed: int, config: ScenarioConfig, settlements: list[Settlement]
             ramp = int(config.ramp_weeks * (k / max(n, 1)) ** 1.5)
             org = operators[0] if rng.random() < 0.5 else str(rng.choice(operators[1:]))
             teams.append(Team(f"{org}-{kind.upper()}-{k + 1:03d}", org, f"{kind.upper()} team {k + 1}", kind, method,
-                              int(rng.integers(lo, hi + 1)), bases[int(rng.integers(len(bases)))],
+                              round(int(rng.integers(lo, hi + 1)) * config.team_members_factor), bases[int(rng.integers(len(bases)))],
                               config.ops_start + dt.timedelta(weeks=ramp), serves))
     return teams

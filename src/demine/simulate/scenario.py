@@ -75,7 +75,8 @@ def generate_scenario(out_dir: Path, *, scale: str = "small", seed: int = 1) -> 
         lon, lat = to_wgs84_xy(np.array([t.base.x]), np.array([t.base.y]))
         sinks["teams"].row((t.code, t.organisation, t.name, t.method.value, t.members, t.base.name,
                             round(float(lon[0]), 7), round(float(lat[0]), 7), t.active_from))
-    log = Operations(seed, hazards, teams, site_items, sinks, config.ops_start, config.ops_end).run()
+    log = Operations(seed, hazards, teams, site_items, sinks, config.ops_start, config.ops_end,
+                     cells_per_hazard=config.cells_per_hazard).run()
     _write_hazards(sinks, hazards, log, settlements)
     _write_records(sinks, records)
     found = lambda site_id: log.found.get(site_id, np.zeros(len(site_items(site_id)), np.int32))  # noqa: E731

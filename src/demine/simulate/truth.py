@@ -13,7 +13,7 @@ from enum import StrEnum
 
 import numpy as np
 import shapely
-from shapely.geometry import MultiPoint, Point, Polygon
+from shapely.geometry import MultiPoint, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from demine.simulate import battlefields, minefields
@@ -140,9 +140,12 @@ class SitePlanner:
             return False
         if footprint is None:
             footprint = MultiPoint(np.column_stack([items.x, items.y])).convex_hull.buffer(10)
-        if self.grid.hits(footprint) or not self.theatre.land.contains(Point(x, y)):
+        if not shapely.contains_xy(self.theatre.land, x, y):
             return False
-        self.grid.add(footprint)
+        if self.config.separate_sites:
+            if self.grid.hits(footprint):
+                return False
+            self.grid.add(footprint)
         unregistered = self.config.unregistered_share * (4 if kind is SiteKind.WITHDRAWAL else 1)
         laid = (dt.date(2020, 11, int(self.rng.integers(10, 26))) if kind is SiteKind.WITHDRAWAL
                 else dt.date(int(self.rng.integers(1993, 2021)), int(self.rng.integers(1, 10)), 1))
@@ -197,13 +200,14 @@ class SitePlanner:
                 x, y = p.x + self.rng.normal(0, 6000), p.y + self.rng.normal(0, 6000)
             else:
                 x, y = self.rng.uniform(minx, maxx), self.rng.uniform(miny, maxy)
-            a = float(self.rng.uniform(2500, 7000))  # wide suspicion: most of it is later cancelled
+            a = float(self.rng.uniform(*self.config.battle_area_axis_m))  # wide: most of it is later cancelled
             area = battlefields.blob(self.rng, x, y, a, a * float(self.rng.uniform(0.4, 0.9)),
                                      float(self.rng.uniform(0, 180)))
-            area = area.intersection(land)
+            if not shapely.contains(land, area):  # the prepared test is cheap; clipping to the border is not
+                area = area.intersection(land)
             if area.is_empty:
                 continue
-            near = self.grid.near(area)
+            near = self.grid.near(area) if self.config.separate_sites else []
             if near:
                 # A gap around minefields; neighbouring battle areas may touch (buffering them costs too much).
                 small = [g for g in near if g.area < 5e6]
@@ -212,7 +216,8 @@ class SitePlanner:
                                              *[g for g in near if g.area >= 5e6]])
                 area = area.difference(blocked)
             area = _largest_polygon(area)
-            if area is not None and area.area > 200_000:
+            # A sliver is not worth a hazard: 20 ha at national scale, scaled with the smallest axis.
+            if area is not None and area.area > 200_000 * (self.config.battle_area_axis_m[0] / 2500) ** 2:
                 c = area.representative_point()
                 n -= self._add(SiteKind.BATTLE_AREA, c.x, c.y, 0.0, area, False)
 

@@ -20,6 +20,8 @@ from demine.simulate.records import SuppliedRecord
 from demine.simulate.truth import ContaminationSite
 from demine.simulate.writer import CsvSink
 
+CATEGORY_OF_INDEX_LIST: list[str] = CATEGORY_OF_INDEX.tolist()
+
 
 def write_truth(truth_dir: Path, theatre: Theatre, sites: list[ContaminationSite], records: list[SuppliedRecord],
                 hazards: list[HazardArea], incidents: list[IncidentTruth], settlements, roads, site_items,
@@ -36,9 +38,13 @@ def write_truth(truth_dir: Path, theatre: Theatre, sites: list[ContaminationSite
         items = site_items(s.site_id)
         found = log.found.get(s.site_id, np.zeros(len(items), np.int32))
         lon, lat = to_wgs84_xy(items.x, items.y)
-        item_sink.rows([[str(s.site_id), str(k), CATEGORY_OF_INDEX[items.model[k]], MODEL_CODES[items.model[k]],
-                         f"{items.depth_cm[k]:.1f}", dt.date.fromordinal(int(found[k])).isoformat() if found[k] else "",
-                         f"{lon[k]:.7f}", f"{lat[k]:.7f}"] for k in range(len(items))])
+        # Plain lists and zip, not numpy scalars per cell: the bench truth holds more than ten million items.
+        dates = {d: dt.date.fromordinal(d).isoformat() if d else "" for d in set(found.tolist())}
+        site = str(s.site_id)
+        item_sink.rows([[site, str(k), CATEGORY_OF_INDEX_LIST[m], MODEL_CODES[m], f"{d:.1f}", dates[f], f"{x:.7f}",
+                         f"{y:.7f}"]
+                        for k, m, d, f, x, y in zip(range(len(items)), items.model.tolist(), items.depth_cm.tolist(),
+                                                    found.tolist(), lon.tolist(), lat.tolist())])
     site_sink.close()
     item_sink.close()
     rec = CsvSink(truth_dir / "records.csv", ("record_code", "site_id", "true_class", "shift_x_m", "shift_y_m",
