@@ -22,7 +22,7 @@ from demine.io.formats import format_for
 from demine.io.readers import read_table
 from demine.io.validation import ParsedTable, validate
 from demine.store.audit import record_change
-from demine.store.bulk import insert_frame
+from demine.store.bulk import insert_frame, stored_hashes
 from demine.store.lookups import CHUNK, ConnectionLookup
 from demine.store.tables.core import import_batches
 from demine.services.register import Register
@@ -169,19 +169,14 @@ def _existing(connection: Connection, table, codes: pd.Series) -> pd.DataFrame:
     A large file is matched against the whole table in one read when the table is not much larger than the file
     (always true of a first import): IN lists of CHUNK codes cost far more per code than reading a row.
     """
+    if len(codes) > CHUNK:
+        held = connection.execute(select(func.max(table.c.id))).scalar()
+        if held is None or held <= SCAN_FACTOR * len(codes):
+            return stored_hashes(connection, table)
     query = select(table.c.code, table.c.id, table.c.row_hash)
-    if len(codes) <= CHUNK:
-        rows = connection.execute(query.where(table.c.code.in_(codes.tolist()))).all()
-    else:
-        stored = connection.execute(select(func.max(table.c.id))).scalar()
-        if stored is None:
-            rows = []
-        elif stored <= SCAN_FACTOR * len(codes):
-            rows = connection.execute(query).all()
-        else:
-            wanted = codes.tolist()
-            rows = [row for start in range(0, len(wanted), CHUNK)
-                    for row in connection.execute(query.where(table.c.code.in_(wanted[start : start + CHUNK])))]
+    wanted = codes.tolist()
+    rows = [row for start in range(0, len(wanted), CHUNK)
+            for row in connection.execute(query.where(table.c.code.in_(wanted[start : start + CHUNK])))]
     code, id_, row_hash = (list(column) for column in zip(*rows)) if rows else ([], [], [])
     return pd.DataFrame({"id": pd.array(id_, dtype="int64"), "row_hash": pd.array(row_hash, dtype="Int64")},
                         index=pd.Index(code, dtype=object))
