@@ -72,10 +72,13 @@ def read_geometries(raw: RawTable, rule: GeometryRule, crs: CRS, report: FieldRe
 def _points_from_columns(raw: RawTable, report: FieldReport) -> tuple[np.ndarray, str]:
     for x_name, y_name in POINT_COLUMNS:
         if x_name in raw.columns and y_name in raw.columns:
-            x = pd.to_numeric(raw.columns[x_name].mask(raw.columns[x_name] == "", None), errors="coerce")
-            y = pd.to_numeric(raw.columns[y_name].mask(raw.columns[y_name] == "", None), errors="coerce")
+            x = pd.to_numeric(raw.columns[x_name], errors="coerce")  # "" too becomes NaN: missing, not bad
+            y = pd.to_numeric(raw.columns[y_name], errors="coerce")
             for name, text, values in ((x_name, raw.columns[x_name], x), (y_name, raw.columns[y_name], y)):
-                bad = (text != "").to_numpy() & values.isna().to_numpy()
+                # Only the few values that did not parse are looked at again, not a million texts.
+                unparsed = np.flatnonzero(values.isna().to_numpy())
+                bad = np.zeros(len(text), dtype=bool)
+                bad[unparsed] = text.to_numpy(dtype=object)[unparsed] != ""
                 report.flag(bad, name, lambda i, t=text: f"'{t.iat[i]}' is not a number")
             points = shapely.points(x.to_numpy(dtype=float), y.to_numpy(dtype=float))
             points = np.where(x.isna().to_numpy() | y.isna().to_numpy(), None, points)
