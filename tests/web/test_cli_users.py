@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from demine.cli import cli, run
-from demine.cli_users import users
+from demine.cli.users import users
 from demine.services.accounts import authenticate
 from demine.services.register import open_register
 

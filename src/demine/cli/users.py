@@ -1,8 +1,4 @@
-"""`demine users ...`: accounts of the web application. Registered on the main group in cli.py:
-
-    from demine.cli_users import users
-    cli.add_command(users)
-"""
+"""`demine users ...`: accounts of the web application (registered on the main group by demine.cli)."""
 
 from __future__ import annotations
 

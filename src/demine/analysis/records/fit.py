@@ -13,6 +13,7 @@ fields, so a least-squares fit over everything would be pulled anywhere. Instead
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeAlias
 
 import numpy as np
 import shapely
@@ -33,6 +34,9 @@ MAX_ROTATION_DEG = 8.0
 # spacing, so a shift of whole spacings along the rows matches almost as well).
 SHARE_MARGIN = 0.05
 PRIOR_MINES = 5  # so that 3 of 3 worked mines do not outrank 300 of 320
+
+# Whether each (x, y) in the local metric frame lies on land already worked (released).
+WorkedMask: TypeAlias = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 GRID_CELL_M = 16.0  # the widest pairing radius used; a point's partners lie in its own and the 8 next cells

@@ -1,0 +1,5 @@
+"""`python -m demine.cli`."""
+
+from demine.cli import main
+
+main()

@@ -1,0 +1,52 @@
+"""`demine records`: how far each supplied minefield record can be trusted."""
+
+from __future__ import annotations
+
+import click
+from rich.table import Table
+
+from demine.cli import Context, cli, console
+
+
+@cli.group()
+def records() -> None:
+    """Minefield records: how far each supplied record can be trusted, measured from the clearance results."""
+
+
+
+@records.command("verify")
+@click.option("--tolerance", default=10.0, show_default=True, help="Metres within which a recorded mine is found.")
+@click.option("--buffer", "buffer_m", default=100.0, show_default=True,
+              help="Metres around a perimeter within which found mines count as near the record.")
+@click.pass_obj
+def records_verify(obj: Context, tolerance: float, buffer_m: float) -> None:
+    """Compare every record with the mines found and the land released; store a class per record and the figures."""
+    from rich.progress import Progress
+
+    from demine.services.records_verification import run_verification
+
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task("verifying records", total=None)
+        run = run_verification(obj.register, actor=obj.settings.user, tolerance_m=tolerance, buffer_m=buffer_m,
+                               progress=lambda done, total: bar.update(task, completed=done, total=total))
+    table = Table(title=f"Minefield records verified ({len(run.results):,})")
+    for column in ("class", "records"):
+        table.add_column(column)
+    for name, count in run.figures.by_class.items():
+        table.add_row(name, f"{count:,}")
+    console.print(table)
+    figures = Table(title="Figures")
+    for column in ("area", "records", "verifiable", "accurate share", "mines found outside", "incidents outside"):
+        figures.add_column(column)
+    for area in [run.figures.national, *run.figures.districts]:
+        figures.add_row(area.name, f"{area.records:,}", f"{area.verifiable:,}", _share(area.accurate_share),
+                        f"{_share(area.mines_outside_share)} of {area.mines_found:,}",
+                        f"{_share(area.incidents_outside_share)} of {area.mine_incidents:,}")
+    console.print(figures)
+    if run.figures.districts_without_records:
+        console.print("Districts with no records at all: " + ", ".join(run.figures.districts_without_records))
+
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"
