@@ -19,7 +19,7 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from demine.errors import Issue, ValidationFailed
 from demine.io.formats import format_for
-from demine.io.readers import read_table
+from demine.io.readers import RawTable, read_table
 from demine.io.validation import ParsedTable, validate
 from demine.store.audit import record_change
 from demine.store.bulk import insert_frame, stored_hashes
@@ -55,9 +55,7 @@ def import_file(register: Register, kind: str, path: Path | str, *, crs: str | N
     fmt = format_for(kind)
     say = progress or (lambda _: None)
     say(f"reading {path.name}")
-    raw = read_table(path)
-    if columns:
-        raw.columns = raw.columns.rename(columns={k.strip().lower(): v.strip().lower() for k, v in columns.items()})
+    raw = _read(path, columns)
     with register.writing() as connection:
         say(f"validating {len(raw):,} rows")
         parsed = validate(raw, fmt, ConnectionLookup(connection), crs=crs, today=today)
@@ -71,13 +69,19 @@ def check_file(register: Register, kind: str, path: Path | str, *, crs: str | No
     path = Path(path)
     fmt = format_for(kind)
     try:
-        raw = read_table(path)
-        if columns:
-            raw.columns = raw.columns.rename(columns={k.strip().lower(): v.strip().lower() for k, v in columns.items()})
+        raw = _read(path, columns)
         with register.reading() as connection:
             return validate(raw, fmt, ConnectionLookup(connection), crs=crs, today=today).issues
     except ValidationFailed as failure:
         return failure.issues
+
+
+def _read(path: Path, columns: dict[str, str] | None) -> RawTable:
+    """The file's table, with its columns renamed to the format's where the user mapped them."""
+    raw = read_table(path)
+    if columns:
+        raw.columns = raw.columns.rename(columns={k.strip().lower(): v.strip().lower() for k, v in columns.items()})
+    return raw
 
 
 def _row_hashes(parsed: ParsedTable) -> np.ndarray:
