@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 
 from demine import __version__
 from demine.api.routes import health, register as register_routes, reports
+from demine.api.routes.analysis import analysis_routers
 from demine.api.web_app import install_web_application
 from demine.errors import DemineError, ValidationFailed
 from demine.services.register import open_register
@@ -21,6 +22,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.register = open_register(settings.database_url)
     app.include_router(health.router)
     app.include_router(reports.router, prefix="/api")  # before /api/{kind}, which would take /api/reports
+    for router in analysis_routers():  # risk, planning, ...: also before /api/{kind}
+        app.include_router(router, prefix="/api")
     app.include_router(register_routes.router, prefix="/api")
     install_web_application(app, settings)  # pages, map data, sign-in; refuses an exposed host without a secret
     app.add_exception_handler(DemineError, _problem)

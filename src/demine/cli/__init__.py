@@ -94,7 +94,18 @@ def main() -> None:
     sys.exit(run())
 
 
-# The commands live in modules by concept; importing them registers them on `cli`.
-from demine.cli import catalogue, demo, records, register, reports, server, users  # noqa: E402,F401
+# The commands live in modules by concept; importing them registers them on `cli`. Every module of this package is
+# imported, so a new concept (risk, plan, ...) only adds its own file.
+def _load_command_modules() -> None:
+    import importlib
+    import pkgutil
+
+    for module in pkgutil.iter_modules(__path__):
+        if module.name != "__main__":
+            importlib.import_module(f"{__name__}.{module.name}")
+
+
+_load_command_modules()
+from demine.cli import users  # noqa: E402
 
 cli.add_command(users.users)
