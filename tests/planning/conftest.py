@@ -1,0 +1,28 @@
+"""Fixtures of the planning tests: the hand-built planning programme loaded into a register (both backends)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from plan_programme import write_planning_programme
+
+AS_OF = dt.date(2024, 9, 1)
+
+
+@pytest.fixture
+def planning_register(register, tmp_path):  # type: ignore[no-untyped-def]
+    from demine.services.imports import import_file
+
+    for kind, path in write_planning_programme(tmp_path / "programme").items():
+        import_file(register, kind, path, actor="test")
+    return register
+
+
+@pytest.fixture
+def planning_inputs(planning_register):  # type: ignore[no-untyped-def]
+    from demine.planning.inputs import load_planning_inputs
+
+    with planning_register.reading() as connection:
+        return load_planning_inputs(connection, as_of=AS_OF)
