@@ -119,3 +119,51 @@ def test_public_map_shows_counts_only(browser, server):
     assert page.locator("path.aggregate").count() >= 1  # items and incidents as grid counts
     _shot(page, "map-public")
     page.close()
+
+
+def _sign_in(page, server: str, username: str, next_path: str) -> None:
+    page.goto(f"{server}/login?next={next_path}")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server}{next_path}")
+
+
+def test_operator_submits_officer_approves_dashboard_changes(browser, server):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    _sign_in(page, server, "op1", "/progress/new")
+    page.fill("input[name=activity_code]", "ACT-1")
+    page.fill("input[name=period_start]", "2024-08-05")
+    page.fill("input[name=period_end]", "2024-08-11")
+    page.fill("input[name=area_worked_m2]", "3000")
+    page.fill("input[name=working_days]", "6")
+    page.fill("input[name=deminers]", "10")
+    first = page.locator("#items tbody tr").nth(0)
+    first.locator("select[name=item_category]").select_option("ap_mine")
+    first.locator("input[name=item_model]").fill("PMN-2")
+    first.locator("input[name=item_quantity]").fill("4")
+    _shot(page, "progress-form")
+    page.click("#save-and-submit")
+    page.wait_for_selector("#review-status")
+    assert page.inner_text("#review-status") == "submitted"
+    code = page.inner_text("h1").split()[2]
+    _shot(page, "progress-submitted")
+    page.click("header button[type=submit]")  # sign out
+
+    _sign_in(page, server, "officer", "/dashboard")
+    assert page.inner_text("#fig-ap .cumulative") == "to date 2"  # submitted is not yet official
+    _shot(page, "dashboard-before-approval")
+    page.goto(f"{server}/progress?status=submitted")
+    page.click(f"text={code}")
+    page.fill("#approve-form input[name=comment]", "checked")
+    page.click("#approve")
+    page.wait_for_selector("#review-status")
+    assert page.inner_text("#review-status") == "approved"
+    assert "approve" in page.inner_text("#history")
+    _shot(page, "progress-approved")
+
+    page.goto(f"{server}/dashboard")
+    assert page.inner_text("#fig-ap .cumulative") == "to date 6"
+    assert page.inner_text("#fig-ap .value") == "4"  # the latest approved week is now the report's
+    _shot(page, "dashboard-after-approval")
+    page.close()
