@@ -1,0 +1,159 @@
+"""`demine risk ...`: the contamination risk model (evaluate, train, predict) on a table of cells."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import click
+
+from demine.cli import cli
+from demine.errors import DemineError
+
+CELL_FILE = click.Path(dir_okay=False, path_type=Path)
+
+
+def _table_options(command):  # type: ignore[no-untyped-def]
+    """Options shared by evaluate and train: what the table's columns mean."""
+    options = [
+        click.option("--cells", type=CELL_FILE, required=True,
+                     help="Table of cells: .csv (a WKT 'geometry' column is kept) or .gpkg."),
+        click.option("--label", required=True, help="Column with 1 (explosive ordnance) / 0 (none found); any other "
+                     "value means unlabelled."),
+        click.option("--group", required=True, help="Column of spatial groups (municipality, district, block) left "
+                     "out whole in cross-validation."),
+        click.option("--exclude", multiple=True, help="A column not to use as a feature (repeatable)."),
+        click.option("--decreasing", multiple=True, help="A feature along which risk never rises, e.g. a distance "
+                     "to past finds (repeatable)."),
+        click.option("--increasing", multiple=True, help="A feature along which risk never falls (repeatable)."),
+        click.option("--keep-coordinates", is_flag=True, help="Use coordinate columns as features (they are "
+                     "ignored by default: they do not carry over to another region)."),
+        click.option("--area", default=None, help="Column of cell areas: capture is then a share of land, not of "
+                     "cells."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _options(cells, label, group, exclude, decreasing, increasing, keep_coordinates, area):  # type: ignore[no-untyped-def]
+    from demine.risk.generic import Options
+
+    return Options(label=label, group=group, exclude=tuple(exclude), increasing=tuple(increasing),
+                   decreasing=tuple(decreasing), keep_coordinates=keep_coordinates, area=area)
+
+
+@click.group()
+def risk() -> None:
+    """Contamination risk: where explosive ordnance is likely, validated by leaving whole regions out."""
+
+
+@risk.command("evaluate")
+@_table_options
+@click.option("--baseline", multiple=True, help="Also rank cells by this one column, on the same folds "
+              "(repeatable), e.g. a distance to past events.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the figures to this JSON file too.")
+def evaluate_command(cells: Path, label: str, group: str, exclude, decreasing, increasing,  # type: ignore[no-untyped-def]
+                     keep_coordinates: bool, area: str | None, baseline, json_out: Path | None) -> None:
+    """Spatial cross-validation of the model beside its baselines, on the same folds."""
+    from demine.cli import console
+    from demine.risk.generic import evaluate_cells
+
+    options = _options(cells, label, group, exclude, decreasing, increasing, keep_coordinates, area)
+    report = evaluate_cells(cells, options, baselines=tuple(baseline))
+    ev = report.evaluation
+    how = ("leave-one-group-out" if len(ev.fold_names) == report.groups else f"{len(ev.fold_names)} grouped blocks")
+    console.print(f"{cells}: {report.n_cells} cells, {report.n_labelled} labelled ({report.n_positive} positive), "
+                  f"{report.groups} groups by '{group}'; spatial cross-validation: {how}.")
+    console.print(f"Features: {len(report.spec.names)}"
+                  + (f"; ignored: {', '.join(f'{k} ({v})' for k, v in report.spec.ignored.items())}"
+                     if report.spec.ignored else ""), highlight=False)
+    if ev.skipped_folds:
+        console.print(f"Not scored (training side had one class): {', '.join(ev.skipped_folds)}")
+    _print_figures(ev.figures)
+    if json_out:
+        document = {"cells": str(cells), "label": label, "group": group, "validation": how,
+                    "n_cells": report.n_cells, "n_labelled": report.n_labelled, "n_positive": report.n_positive,
+                    "groups": report.groups, "features": report.spec.names, "ignored": report.spec.ignored,
+                    "monotone": report.directions, "figures": _finite(ev.figures)}
+        json_out.write_text(json.dumps(document, indent=1, ensure_ascii=False), encoding="utf-8")
+        console.print(f"Figures written to {json_out}.")
+
+
+def _finite(figures: dict[str, dict[str, float]]) -> dict[str, dict[str, float | None]]:
+    return {r: {k: (None if math.isnan(v) else round(v, 4)) for k, v in f.items()} for r, f in figures.items()}
+
+
+def _print_figures(figures: dict[str, dict[str, float]]) -> None:
+    from rich.table import Table
+
+    from demine.cli import console
+    from demine.risk.metrics import CAPTURE_PERCENTS
+
+    table = Table(title="Out-of-fold figures (capture: share of positives in the top k% of each left-out region)")
+    columns = [("ROC-AUC", "roc_auc"), ("AUC by fold", "roc_auc_mean_by_fold"), ("PR-AUC", "pr_auc")]
+    columns += [(f"top {k}%", f"capture_{k}") for k in CAPTURE_PERCENTS]
+    columns += [("false alarms/find", "false_alarms_per_positive"), ("Brier", "brier")]
+    table.add_column("ranking")
+    for title, _ in columns:
+        table.add_column(title, justify="right")
+    for name, values in figures.items():
+        table.add_row(name, *("–" if math.isnan(values[key]) else
+                              (f"{values[key]:.1f}" if key == "false_alarms_per_positive" else f"{values[key]:.3f}")
+                              for _, key in columns))
+    console.print(table)
+
+
+@risk.command("train")
+@_table_options
+@click.option("--model", "model_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Model file to write (JSON: LightGBM text model, features, calibration).")
+def train_command(cells: Path, label: str, group: str, exclude, decreasing, increasing,  # type: ignore[no-untyped-def]
+                  keep_coordinates: bool, area: str | None, model_path: Path) -> None:
+    """Fit the model on every labelled cell, calibrated on grouped out-of-fold scores, and save it."""
+    from demine.cli import console
+    from demine.risk.generic import train_cells
+
+    options = _options(cells, label, group, exclude, decreasing, increasing, keep_coordinates, area)
+    model = train_cells(cells, options)
+    model.save(model_path)
+    meta = model.metadata
+    oof = meta["out_of_fold"]
+    console.print(f"Trained on {meta['labelled']} labelled cells ({meta['positive']} positive) of {meta['cells']}, "
+                  f"{len(model.features)} features; calibration on {meta['calibration_folds']} grouped folds "
+                  f"(out-of-fold ROC-AUC {oof['roc_auc']:.3f}, Brier {oof['brier']:.3f}).")
+    console.print(f"Model written to {model_path}.")
+
+
+@risk.command("predict")
+@click.option("--model", "model_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Model file written by `demine risk train`.")
+@click.option("--cells", type=CELL_FILE, required=True, help="Cells to score (.csv or .gpkg).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Output: the same cells plus a 'risk' probability (.csv or .gpkg).")
+@click.option("--explain", type=click.IntRange(0, 20), default=0, show_default=True,
+              help="Add 'risk_explained': the N features that moved each cell's risk most.")
+def predict_command(model_path: Path, cells: Path, out: Path, explain: int) -> None:
+    """Score cells with a saved model: the input cells with a 'risk' column (probability 0 to 1)."""
+    from demine.cli import console
+    from demine.risk.generic import predict_cells
+    from demine.risk.model import RiskModel
+
+    model = RiskModel.load(model_path)
+    if out.resolve() == cells.resolve():
+        raise DemineError(f"{out}: the output would overwrite the input cells; choose another file")
+    prediction = predict_cells(model, cells, out, explain=explain)
+    if prediction.missing:
+        console.print(f"[yellow]warning[/]: {len(prediction.missing)} of the model's features are not in {cells} "
+                      f"and are treated as unknown: {', '.join(prediction.missing)}", highlight=False)
+    if prediction.extra:
+        console.print(f"Ignored {len(prediction.extra)} column(s) the model does not use: "
+                      f"{', '.join(prediction.extra[:20])}{' ...' if len(prediction.extra) > 20 else ''}",
+                      highlight=False)
+    console.print(f"{prediction.cells} cells scored; risk from {prediction.risk.min():.3f} to "
+                  f"{prediction.risk.max():.3f}; written to {prediction.out}.")
+
+
+cli.add_command(risk)

@@ -1,0 +1,164 @@
+"""The generic path: any table of cells with features (CSV or GeoPackage), no register needed.
+
+evaluate -> spatial cross-validation of the model beside its baselines; train -> a model file; predict -> the same
+cells with a `risk` probability (and, on request, the features that pushed each cell's risk up or down).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from demine.errors import Issue, ValidationFailed
+from demine.risk import metrics
+from demine.risk.baselines import ColumnRanking, LogisticBaseline, Ranker
+from demine.risk.cells import CellTable, check_trainable, groups_of, labels_of, read_cells, write_cells
+from demine.risk.encoding import Encoded, FeatureSpec, choose_features, encode
+from demine.risk.explain import top_contributions
+from demine.risk.model import Platt, RiskModel, fit_booster, monotone_vector
+from demine.risk.validation import BoosterRanker, Evaluation, calibrate_by_fold, evaluate, out_of_fold, \
+    spatial_folds
+
+# Calibration needs honest out-of-fold scores, not many of them: five grouped folds keep training affordable.
+CALIBRATION_FOLDS = 5
+
+
+@dataclass
+class Options:
+    """What the user told us about the table."""
+
+    label: str
+    group: str
+    exclude: tuple[str, ...] = ()
+    increasing: tuple[str, ...] = ()  # risk never falls as these grow
+    decreasing: tuple[str, ...] = ()  # risk never rises as these grow (distances to past finds, to the line)
+    keep_coordinates: bool = False
+    area: str | None = None  # a column of cell areas, to rank by share of land rather than share of cells
+
+
+@dataclass
+class Prepared:
+    table: CellTable
+    labels: np.ndarray
+    groups: np.ndarray
+    spec: FeatureSpec
+    encoded: Encoded
+    directions: dict[str, int]
+    weights: np.ndarray | None
+
+
+def prepare(path: Path | str, options: Options) -> Prepared:
+    table = read_cells(path)
+    labels = labels_of(table, options.label)
+    groups = groups_of(table, options.group)
+    check_trainable(table, labels, options.label)
+    exclude = {options.label, options.group, *options.exclude} | ({options.area} if options.area else set())
+    for name in options.exclude:
+        table.require_column(name, "excluded")
+    spec = choose_features(table.frame, exclude=exclude, keep_coordinates=options.keep_coordinates)
+    if not spec.names:
+        raise ValidationFailed([Issue(str(table.path), None, None,
+                                      "no feature column left: every column is the label, the group, excluded, "
+                                      "coordinates or unusable text")])
+    directions = _directions(table, spec, options)
+    weights = None
+    if options.area:
+        weights = pd.to_numeric(table.require_column(options.area, "area"), errors="coerce").fillna(0).to_numpy()
+    return Prepared(table, labels, groups, spec, encode(table.frame, spec, exclude=exclude), directions, weights)
+
+
+def _directions(table: CellTable, spec: FeatureSpec, options: Options) -> dict[str, int]:
+    directions: dict[str, int] = {}
+    for sign, names in ((1, options.increasing), (-1, options.decreasing)):
+        for name in names:
+            if name not in spec.numeric:
+                raise ValidationFailed([Issue(str(table.path), None, name,
+                                              "a monotone constraint needs a numeric feature column of that name")])
+            directions[name] = sign
+    return directions
+
+
+@dataclass
+class EvaluationReport:
+    evaluation: Evaluation
+    spec: FeatureSpec
+    n_cells: int
+    n_labelled: int
+    n_positive: int
+    groups: int
+    directions: dict[str, int] = field(default_factory=dict)
+
+
+def evaluate_cells(path: Path | str, options: Options, *, baselines: tuple[str, ...] = ()) -> EvaluationReport:
+    prepared = prepare(path, options)
+    names = prepared.spec.names
+    matrix = prepared.encoded.matrix
+    rankers: list[tuple[Ranker, np.ndarray]] = [
+        (BoosterRanker(monotone_vector(names, prepared.directions), names), matrix),
+        (LogisticBaseline(), matrix),
+    ]
+    for column in baselines:
+        values = pd.to_numeric(prepared.table.require_column(column, "baseline"), errors="coerce")
+        if values.notna().sum() == 0:
+            raise ValidationFailed([Issue(str(prepared.table.path), None, column,
+                                          "a baseline ranking needs a numeric column")])
+        rankers.append((ColumnRanking(0, f"rank by {column}", prepared.directions.get(column)),
+                        values.to_numpy(dtype=float).reshape(-1, 1)))
+    evaluation = evaluate(prepared.labels, prepared.groups, rankers, weights=prepared.weights)
+    labelled = ~np.isnan(prepared.labels)
+    return EvaluationReport(evaluation, prepared.spec, len(prepared.labels), int(labelled.sum()),
+                            int(np.nansum(prepared.labels)), len(np.unique(prepared.groups)), prepared.directions)
+
+
+def train_cells(path: Path | str, options: Options) -> RiskModel:
+    prepared = prepare(path, options)
+    names = prepared.spec.names
+    monotone = monotone_vector(names, prepared.directions)
+    labels, matrix = prepared.labels, prepared.encoded.matrix
+    folds = spatial_folds(prepared.groups, labels, max_groups_left_out_alone=CALIBRATION_FOLDS,
+                          n_folds=CALIBRATION_FOLDS)
+    skipped: list[int] = []
+    raw = out_of_fold(BoosterRanker(monotone, names), matrix, labels, folds, skipped)
+    calibration = Platt.fit(raw, labels)
+    oof = calibrate_by_fold(raw, labels, folds)
+    labelled = ~np.isnan(labels)
+    booster = fit_booster(matrix[labelled], labels[labelled], monotone, names)
+    metadata = {
+        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"), "source": str(prepared.table.path),
+        "label": options.label, "group": options.group, "cells": int(len(labels)), "labelled": int(labelled.sum()),
+        "positive": int(np.nansum(labels)), "groups": int(len(np.unique(prepared.groups))),
+        "calibration_folds": int(folds.max()) + 1,
+        "out_of_fold": {k: v for k, v in metrics.ranking_scores(oof, labels).items()}
+        | {"brier": metrics.brier(oof, labels)},
+    }
+    return RiskModel(booster, prepared.spec, prepared.directions, calibration, metadata)
+
+
+@dataclass
+class Prediction:
+    out: Path
+    cells: int
+    missing: list[str]
+    extra: list[str]
+    risk: np.ndarray
+
+
+def predict_cells(model: RiskModel, path: Path | str, out: Path | str, *, explain: int = 0) -> Prediction:
+    table = read_cells(path)
+    label = str(model.metadata.get("label", ""))
+    group = str(model.metadata.get("group", ""))
+    encoded = encode(table.frame, model.spec, exclude={label, group})
+    if len(encoded.missing) == len(model.spec.numeric) + len(model.spec.categories):
+        raise ValidationFailed([Issue(str(table.path), None, None,
+                                      "none of the model's features is in the cells: "
+                                      + ", ".join(model.spec.numeric[:10]))])
+    risk = model.probability(encoded.matrix)
+    extra_columns = pd.DataFrame({"risk": risk})
+    if explain:
+        extra_columns["risk_explained"] = top_contributions(model, encoded.matrix, top=explain)
+    written = write_cells(table, extra_columns, out)
+    return Prediction(written, len(risk), encoded.missing, encoded.extra, risk)
