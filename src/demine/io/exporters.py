@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -19,8 +20,18 @@ from demine.io.formats import FORMATS
 from demine.io.spec import FieldType, GeometryRule, ImportFormat
 from demine.store.tables import metadata
 
+if TYPE_CHECKING:
+    import geopandas as gpd
+
 EXPORT_FORMATS = ("gpkg", "geojson", "csv")
 PERSONAL_KINDS = {"victims"}
+# Layers computed by the analyses and stored beside the register (not import kinds): layer name -> "module:function"
+# taking a connection and giving a GeoDataFrame. Written with a whole-register export, when they hold anything.
+# Imported by name so that exporting does not load every analysis.
+DERIVED_LAYERS = {
+    "record_verifications": "demine.analysis.records.layers:verification_layer",
+    "record_corrections": "demine.analysis.records.layers:correction_layer",
+}
 
 
 def read_kind(connection: Connection, fmt: ImportFormat) -> tuple[pd.DataFrame, np.ndarray | None]:
@@ -79,12 +90,25 @@ def export_register(connection: Connection, out: Path, export_format: str, *, ki
         _write(frame, geoms, fmt, out, export_format)
         if progress:
             progress(kind, len(frame))
+    if kinds is None:
+        for name, reader in DERIVED_LAYERS.items():
+            data = _derived(reader)(connection)
+            if len(data):
+                counts[name] = len(data)
+                _write_layer(data, name, out, export_format)
+                if progress:
+                    progress(name, len(data))
     return counts
 
 
-def _write(frame: pd.DataFrame, geoms: np.ndarray | None, fmt: ImportFormat, out: Path, export_format: str) -> None:
-    import pyogrio
+def _derived(reader: str) -> Callable[[Connection], "gpd.GeoDataFrame"]:
+    import importlib
 
+    module, function = reader.split(":")
+    return getattr(importlib.import_module(module), function)
+
+
+def _write(frame: pd.DataFrame, geoms: np.ndarray | None, fmt: ImportFormat, out: Path, export_format: str) -> None:
     layer = fmt.kind.replace("-", "_")
     if export_format == "csv":
         if geoms is not None and len(frame):
@@ -97,11 +121,23 @@ def _write(frame: pd.DataFrame, geoms: np.ndarray | None, fmt: ImportFormat, out
     import geopandas as gpd
 
     geometry = gpd.GeoSeries(geoms if geoms is not None else [None] * len(frame), crs="EPSG:4326")
-    data = gpd.GeoDataFrame(_writable(frame), geometry=geometry, crs="EPSG:4326")
-    if export_format == "gpkg":
+    _write_layer(gpd.GeoDataFrame(_writable(frame), geometry=geometry, crs="EPSG:4326"), layer, out, export_format,
+                 file_stem=fmt.kind)
+
+
+def _write_layer(data: "gpd.GeoDataFrame", layer: str, out: Path, export_format: str,
+                 file_stem: str | None = None) -> None:
+    import pyogrio
+
+    stem = file_stem or layer
+    if export_format == "csv":
+        frame = data.drop(columns="geometry")
+        frame["wkt"] = shapely.to_wkt(data.geometry.to_numpy(), rounding_precision=-1)
+        frame.to_csv(out / f"{stem}.csv", index=False)
+    elif export_format == "gpkg":
         pyogrio.write_dataframe(data, out, layer=layer, driver="GPKG", promote_to_multi=False)
     else:
-        pyogrio.write_dataframe(data, out / f"{fmt.kind}.geojson", driver="GeoJSON")
+        pyogrio.write_dataframe(data, out / f"{stem}.geojson", driver="GeoJSON")
 
 
 def _writable(frame: pd.DataFrame) -> pd.DataFrame:

@@ -16,7 +16,7 @@ from typing import Any
 import shapely
 from sqlalchemy import func, insert, select
 
-from demine.analysis.records.figures import VerificationFigures, figures
+from demine.analysis.records.figures import VerificationFigures, figures, figures_of_classes
 from demine.analysis.records.inputs import load_inputs
 from demine.analysis.records.verify import (DEFAULT_BUFFER_M, DEFAULT_TOLERANCE_M, RecordVerification,
                                             verify_records)
@@ -70,6 +70,24 @@ def _row(r: RecordVerification, run_at: dt.datetime, actor: str, tolerance_m: fl
         "geom": geom, "min_x": _num(bounds[0]), "min_y": _num(bounds[1]), "max_x": _num(bounds[2]),
         "max_y": _num(bounds[3]),
     }
+
+
+def latest_figures(register: Register) -> VerificationFigures | None:
+    """National and district figures of the latest verification of each live record (None: never verified)."""
+    from demine.analysis.records.layers import verification_layer
+
+    with register.reading() as connection:
+        layer = verification_layer(connection)
+        if layer.empty:
+            return None
+        inputs = load_inputs(connection)
+    district = dict(zip(inputs.records["code"], inputs.records["admin_area_id"]))
+    return figures_of_classes(inputs, layer["verification_class"].tolist(),
+                              [_district(district.get(code)) for code in layer["code"]])
+
+
+def _district(value: object) -> int | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else int(value)  # type: ignore[arg-type]
 
 
 def latest_verifications(register: Register) -> list[dict[str, Any]]:

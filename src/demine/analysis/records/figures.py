@@ -47,7 +47,14 @@ class VerificationFigures:
 
 
 def figures(inputs: VerificationInputs, results: list[RecordVerification]) -> VerificationFigures:
-    classes = pd.Series([r.verification_class.value for r in results], dtype=object)
+    return figures_of_classes(inputs, [r.verification_class.value for r in results],
+                              [r.admin_area_id for r in results])
+
+
+def figures_of_classes(inputs: VerificationInputs, record_classes: list[str],
+                       record_districts: list[int | None]) -> VerificationFigures:
+    """The figures from each record's class and district: of a run just made, or of the latest stored run."""
+    classes = pd.Series(record_classes, dtype=object)
     by_class = {c.value: int((classes == c.value).sum()) for c in RecordClass}
     perimeters = inputs.records[["geometry"]]
     mines = _outside(gpd.GeoDataFrame(geometry=gpd.points_from_xy(inputs.mines_found["longitude"],
@@ -58,7 +65,7 @@ def figures(inputs: VerificationInputs, results: list[RecordVerification]) -> Ve
                                           crs="EPSG:4326"), perimeters)
     mines["district"] = _district_of(mines, inputs.districts)
     incidents["district"] = _district_of(incidents, inputs.districts)
-    record_district = pd.Series([r.admin_area_id for r in results], dtype=object)
+    record_district = pd.Series(record_districts, dtype=object)
     names = dict(zip(inputs.districts["id"], inputs.districts["name"]))
     # The districts the authority reports on, and any other that holds a record, a mine found or a mine incident.
     reported = set(inputs.districts.loc[inputs.districts["reporting_order"].notna(), "id"])
