@@ -38,6 +38,16 @@ def client(web_app):
         yield test_client
 
 
+@pytest.fixture
+def sqlite_client(sqlite_register_url, programme_files):
+    """The same on SQLite only: for rules of the web layer that do not depend on the backend."""
+    app = create_app(Settings(database_url=sqlite_register_url))
+    load_programme(app.state.register, programme_files)
+    with TestClient(app) as test_client:
+        yield test_client
+    app.state.register.close()
+
+
 def csrf_of(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 

@@ -10,24 +10,13 @@ import pytest
 from fastapi.testclient import TestClient
 from register_files import lonlat, write_csv
 
-from demine.api.app import create_app
 from demine.services.imports import import_file
-from demine.settings import Settings
 
-from .conftest import csrf_of, load_programme, sign_in
+from .conftest import csrf_of, sign_in
 
 REPORT = {"activity_code": "ACT-1", "period_start": "2024-08-05", "period_end": "2024-08-11",
           "area_worked_m2": "3000", "working_days": "6", "deminers": "10"}
 LINES = [("ap_mine", "PMN-2", "4", "2024-08-07"), ("at_mine", "TM-62M", "1", "")]
-
-
-@pytest.fixture
-def sqlite_client(sqlite_register_url, programme_files):
-    app = create_app(Settings(database_url=sqlite_register_url))
-    load_programme(app.state.register, programme_files)
-    with TestClient(app) as test_client:
-        yield test_client
-    app.state.register.close()
 
 
 def _post_form(client: TestClient, url: str, fields: dict[str, str], lines=LINES, action: str = "save"):

@@ -60,7 +60,7 @@ class ReportSummary:
     items: int  # quantity of items found reported in it (live ones)
 
 
-def check_may_enter(user: User, organisation_id: int) -> None:
+def check_may_enter(user: User, organisation_id: int | None) -> None:
     """Entering or editing data of an activity of this organisation."""
     if not has_right(user.role, Right.ENTER_DATA):
         raise NotPermitted(f"The role {user.role.value} may not enter data.")
@@ -68,7 +68,7 @@ def check_may_enter(user: User, organisation_id: int) -> None:
         raise NotPermitted("An operator enters and edits only its own organisation's data.")
 
 
-def check_may_read(user: User, organisation_id: int) -> None:
+def check_may_read(user: User, organisation_id: int | None) -> None:
     """Reports under review are read by the register's readers; an operator only reads its own organisation's."""
     if not has_right(user.role, Right.READ_REGISTER):
         raise NotPermitted(f"The role {user.role.value} may not read reports.")
@@ -148,15 +148,8 @@ def _move(register: Register, user: User, code: str, target: S, *, comment: str 
         if row is None:
             raise NotFound(f"No progress report with code {code!r}.")
         current = S(row.review_status)
-        right = TRANSITIONS.get((current, target))
-        if right is None:
-            raise InvalidTransition(f"Progress report {code} is {current.value}; it cannot become {target.value}.")
-        if right is Right.ENTER_DATA:
-            check_may_enter(user, row.organisation_id)
-        elif not has_right(user.role, right):
-            raise NotPermitted(f"The role {user.role.value} may not review reports.")
-        elif row.submitted_by == user.username:
-            raise NotPermitted("A report is reviewed by someone other than the person who submitted it.")
+        check_transition(user, code, current, target, organisation_id=row.organisation_id,
+                         submitted_by=row.submitted_by)
         now = dt.datetime.now(dt.UTC)
         values: dict[str, Any] = {"review_status": target.value, "updated_at": now}
         if target is S.SUBMITTED:
@@ -164,9 +157,23 @@ def _move(register: Register, user: User, code: str, target: S, *, comment: str 
         else:
             values |= {"reviewed_by": user.username, "reviewed_at": now, "review_comment": comment}
         connection.execute(update(progress_reports).where(progress_reports.c.id == row.id).values(**values))
-        record_change(connection, actor=user.username, action=_ACTIONS[target], table_name="progress_reports",
+        record_change(connection, actor=user.username, action=ACTIONS[target], table_name="progress_reports",
                       record_code=code, before={"review_status": current.value},
                       after={"review_status": target.value}, reason=comment, at=now)
 
 
-_ACTIONS = {S.SUBMITTED: "submit", S.APPROVED: "approve", S.REJECTED: "reject"}
+ACTIONS = {S.SUBMITTED: "submit", S.APPROVED: "approve", S.REJECTED: "reject"}
+
+
+def check_transition(user: User, code: str, current: S, target: S, *, organisation_id: int | None,
+                     submitted_by: str | None) -> None:
+    """May this user move this record from `current` to `target`? InvalidTransition or NotPermitted if not."""
+    right = TRANSITIONS.get((current, target))
+    if right is None:
+        raise InvalidTransition(f"{code} is {current.value}; it cannot become {target.value}.")
+    if right is Right.ENTER_DATA:
+        check_may_enter(user, organisation_id)
+    elif not has_right(user.role, right):
+        raise NotPermitted(f"The role {user.role.value} may not review.")
+    elif submitted_by == user.username:
+        raise NotPermitted("A record is reviewed by someone other than the person who submitted it.")
