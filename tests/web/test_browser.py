@@ -89,8 +89,14 @@ def test_sign_in_map_and_dashboard(browser, server):
     page.wait_for_selector("path.hazard-cha", state="attached")
     counts = page.evaluate("() => Object.fromEntries(Object.entries(window.demine.layers)"
                            ".map(([k, g]) => [k, g.getLayers().length]))")
-    assert set(counts) == {"districts", "hazards", "outputs", "projects", "items", "incidents"}
-    assert counts["hazards"] == 2 and counts["outputs"] == 2 and counts["items"] == 3
+    assert set(counts) == {"districts", "hazards", "outputs", "projects", "items", "incidents", "records"}
+    assert counts["hazards"] == 2 and counts["outputs"] == 2 and counts["items"] == 3 and counts["records"] == 1
+    page.fill("#filter-from", "2024-08-02")  # the time filter: no item was found after 1 August
+    page.dispatch_event("#filter-from", "change")
+    page.wait_for_function("() => window.demine.layers.items.getLayers().length === 0")
+    page.fill("#filter-from", "")
+    page.dispatch_event("#filter-from", "change")
+    page.wait_for_function("() => window.demine.layers.items.getLayers().length === 3")
     fill = page.eval_on_selector("path.hazard-cha", "p => [p.getAttribute('fill'), p.getAttribute('fill-opacity')]")
     assert fill == ["#FF0000", "0.5"]  # IMAS TN 07.11/01: CHA red at 50 %
     assert "analyst" in page.inner_text("header")

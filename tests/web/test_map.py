@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from register_files import lonlat
 
+from demine.analysis.records.classify import RecordClass
+from demine.services.records_verification import run_verification
+
 from .conftest import sign_in
 
 AGHDAM = "46.5,39.8,47.3,40.3"
@@ -64,3 +67,34 @@ def test_bad_bbox_and_layer_are_clear_errors(client):
         response = client.get("/map/layers/hazards", params={"bbox": bbox})
         assert response.status_code == 400 and response.headers["content-type"] == "application/problem+json"
     assert client.get("/map/layers/victims", params={"bbox": AGHDAM}).status_code == 400
+
+
+def test_time_filter_keeps_the_period_of_dated_layers(client):
+    sign_in(client, "viewer")
+
+    def codes(layer, **period):
+        found = client.get(f"/map/layers/{layer}", params={"bbox": AGHDAM, "zoom": 14, **period}).json()
+        return sorted(f["properties"]["code"] for f in found["features"])
+
+    assert codes("items", **{"from": "2024-08-01", "to": "2024-08-01"}) == ["IT-1", "IT-2", "IT-3"]
+    assert codes("items", **{"from": "2024-08-02"}) == []
+    assert codes("outputs", to="2024-08-03") == [] and codes("outputs", to="2024-08-04") == ["OUT-1", "OUT-2"]
+    assert codes("incidents", **{"from": "2024-05-01", "to": "2024-05-31"}) == ["INC-1"]
+    assert codes("incidents", **{"from": "2024-06-01"}) == []
+    assert codes("hazards", **{"from": "2030-01-01"}) == ["HA-1", "HA-2"]  # undated layers ignore the period
+    backwards = client.get("/map/layers/items", params={"bbox": AGHDAM, "from": "2024-08-02", "to": "2024-08-01"})
+    assert backwards.status_code == 400 and "after" in backwards.json()["detail"]
+    assert client.get("/map/layers/items", params={"bbox": AGHDAM, "from": "1' OR '1'='1"}).status_code == 422
+
+
+def test_minefield_records_layer_with_verification_class(client, web_app):
+    public = client.get("/map/layers/records", params={"bbox": AGHDAM}).json()
+    assert public["restricted"] is True and public["features"] == []
+    sign_in(client, "analyst")
+    layer = client.get("/map/layers/records", params={"bbox": AGHDAM, "zoom": 14}).json()
+    assert [(f["properties"]["code"], f["properties"]["verification_class"]) for f in layer["features"]] == [
+        ("MR-1", "unverified")]
+    run_verification(web_app.state.register, actor="test")
+    verified = client.get("/map/layers/records", params={"bbox": AGHDAM, "zoom": 14}).json()["features"][0]
+    assert verified["properties"]["verification_class"] in {c.value for c in RecordClass}
+    assert verified["properties"]["register_kind"] == "records"

@@ -8,6 +8,7 @@ counts on a grid of the viewport when many or when the reader may only see aggre
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,7 @@ from demine.store.tables.hazards import hazard_areas
 from demine.store.tables.operations import items_found, land_release_outputs, progress_reports
 from demine.store.tables.people import incidents
 from demine.store.tables.projects import development_projects
+from demine.store.tables.records import minefield_records, record_verifications
 
 MAX_FEATURES = 2000  # beyond this the layer says `truncated` and the user zooms in
 MAX_POINTS = 500  # more points than this in view are sent as grid counts
@@ -36,17 +38,32 @@ class Layer:
     kind: str | None  # the register kind for /api/{kind}/{code}, when features may be opened
     points: bool = False  # lon/lat columns, aggregated when many
     weight: str | None = None  # column summed when aggregating (quantity of items)
+    date: str | None = None  # the column the map's time filter applies to
+    public: bool = True  # False: only readers of the register see the layer at all
 
 
 LAYERS: dict[str, Layer] = {
     "districts": Layer(admin_areas, ("code", "name"), None),
     "hazards": Layer(hazard_areas, ("code", "name", "hazard_class", "work_status", "area_m2"), "hazards"),
-    "outputs": Layer(land_release_outputs, ("code", "outcome", "release_date", "area_m2"), "outputs"),
-    "items": Layer(items_found, ("code", "category", "model", "found_date", "quantity"), "items", True, "quantity"),
+    "outputs": Layer(land_release_outputs, ("code", "outcome", "release_date", "area_m2"), "outputs",
+                     date="release_date"),
+    "items": Layer(items_found, ("code", "category", "model", "found_date", "quantity"), "items", True, "quantity",
+                   date="found_date"),
     "incidents": Layer(incidents, ("code", "kind", "incident_date", "category", "killed", "injured"), "incidents",
-                       True, "killed"),
+                       True, "killed", date="incident_date"),
     "projects": Layer(development_projects, ("code", "name", "project_type", "funded"), "projects"),
+    # Supplied minefield records, with the class of their latest verification (none yet: "unverified").
+    "records": Layer(minefield_records, ("code", "name", "pattern", "ap_count", "at_count"), "records",
+                     public=False),
 }
+UNVERIFIED = "unverified"
+
+
+def _verification_class() -> Any:
+    """The latest verification's class of each record, as a correlated subquery (one indexed lookup per record)."""
+    v = record_verifications.c
+    return (select(v.verification_class).where(v.record_id == minefield_records.c.id)
+            .order_by(v.run_at.desc(), v.id.desc()).limit(1).scalar_subquery())
 
 
 def approved_only(table: Table) -> Any:
@@ -60,27 +77,40 @@ def pixel_degrees(zoom: int) -> float:
     return 360.0 / (256 * 2 ** max(0, min(zoom, 22)))
 
 
-def layer_geojson(register: Register, name: str, bbox: BBox, zoom: int, *, individual_points: bool) -> dict[str, Any]:
-    """A GeoJSON FeatureCollection of one layer in the viewport; `individual_points` False forces aggregates."""
+def layer_geojson(register: Register, name: str, bbox: BBox, zoom: int, *, individual_points: bool,
+                  since: dt.date | None = None, until: dt.date | None = None) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection of one layer in the viewport; `individual_points` False forces aggregates (and
+    hides layers that are not public). `since`/`until` keep the dated layers' features of that period (inclusive)."""
     layer = LAYERS.get(name)
     if layer is None:
         raise DemineError(f"Unknown map layer {name!r}; use one of: {', '.join(LAYERS)}.")
+    if not layer.public and not individual_points:
+        return {"type": "FeatureCollection", "layer": name, "aggregated": False, "truncated": False,
+                "restricted": True, "features": []}
     table = layer.table
     where = [table.c.retired_at.is_(None), *bbox_filter(table, bbox)]
     if "progress_report_id" in table.c:
         where.append(approved_only(table))
+    if layer.date is not None and since is not None:
+        where.append(table.c[layer.date] >= since)
+    if layer.date is not None and until is not None:
+        where.append(table.c[layer.date] <= until)
     with register.reading() as connection:
         if layer.points:
             count = connection.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
             if count > MAX_POINTS or not individual_points:
                 return _aggregated(connection, name, layer, where, bbox, count)
         columns = [table.c[p] for p in layer.properties]
+        names = list(layer.properties)
+        if name == "records":
+            columns.append(func.coalesce(_verification_class(), UNVERIFIED).label("verification_class"))
+            names.append("verification_class")
         rows = connection.execute(select(*columns, table.c.geom).where(*where).order_by(table.c.id)
                                   .limit(MAX_FEATURES + 1)).all()
     truncated = len(rows) > MAX_FEATURES
     rows = rows[:MAX_FEATURES]
     geometries = shapely.simplify([r.geom for r in rows], pixel_degrees(zoom), preserve_topology=True)
-    features = [_feature(shapely.set_precision(g, 1e-6), dict(zip(layer.properties, r[:-1])), layer.kind)
+    features = [_feature(shapely.set_precision(g, 1e-6), dict(zip(names, r[:-1])), layer.kind)
                 for g, r in zip(geometries, rows)]
     return {"type": "FeatureCollection", "layer": name, "aggregated": False, "truncated": truncated,
             "features": features}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
@@ -32,10 +33,16 @@ def map_page(request: Request, user: CurrentUser) -> Response:
 @router.get("/map/layers/{layer}")
 def map_layer(layer: str, user: CurrentUser, register: RegisterDep,
               bbox: str = Query(..., description="min_lon,min_lat,max_lon,max_lat (WGS84)"),
-              zoom: int = Query(8, ge=0, le=22)) -> dict[str, Any]:
-    """GeoJSON of one layer in the viewport. The public gets items found and incidents as grid counts only."""
+              zoom: int = Query(8, ge=0, le=22),
+              since: dt.date | None = Query(None, alias="from", description="Dated layers: from this day."),
+              until: dt.date | None = Query(None, alias="to", description="Dated layers: up to this day.")
+              ) -> dict[str, Any]:
+    """GeoJSON of one layer in the viewport. The public gets items found and incidents as grid counts only, and not
+    the minefield records. Items found, outputs and incidents keep those of the period `from`..`to` when given."""
     box = _parse_bbox(bbox)
     if box is None:
         raise DemineError("bbox is required")
+    if since is not None and until is not None and since > until:
+        raise DemineError(f"The period runs from {since} to {until}: 'from' is after 'to'.")
     individual = has_right(user.role if user else None, Right.READ_REGISTER)
-    return layer_geojson(register, layer, box, zoom, individual_points=individual)
+    return layer_geojson(register, layer, box, zoom, individual_points=individual, since=since, until=until)

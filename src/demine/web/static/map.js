@@ -37,6 +37,15 @@
     return (p.quantity || p.records) + " items found";
   }
 
+  // Minefield records by how far their latest verification says they can be trusted.
+  const RECORD_COLOURS = {accurate: "#2E7D32", shifted: "#1565C0", partially_accurate: "#F4A718",
+                          inaccurate: "#B71C1C", not_verifiable: "#757575", unverified: "#000000"};
+  function recordStyle(f) {
+    const c = f.properties.verification_class || "unverified";
+    return {color: RECORD_COLOURS[c] || "#000", weight: 2, fill: false, dashArray: c === "unverified" ? "4 4" : null,
+            className: "record record-" + c};
+  }
+
   const specs = {
     districts: {title: "Districts", style: {color: "#555", weight: 1, fill: true, fillColor: "#f4f1ea", fillOpacity: 1,
                                            className: "district"}, on: true},
@@ -46,6 +55,7 @@
                on: true},
     items: {title: "Items found", point: pointLayer("#6A1B9A"), on: true},
     incidents: {title: "Incidents", point: pointLayer("#000000"), on: true},
+    records: {title: "Minefield records", style: recordStyle, on: detailed},
   };
   const layers = {}, overlays = {};
   for (const [name, spec] of Object.entries(specs)) {
@@ -56,6 +66,24 @@
     if (spec.on) group.addTo(map);
   }
   L.control.layers(null, overlays, {collapsed: false}).addTo(map);
+
+  // The time filter: items found, land released and incidents of a period (empty: all).
+  const period = {from: "", to: ""};
+  const TimeFilter = L.Control.extend({
+    onAdd: function () {
+      const box = L.DomUtil.create("div", "leaflet-bar time-filter");
+      box.innerHTML = '<label>From <input type="date" id="filter-from"></label>' +
+                      '<label>to <input type="date" id="filter-to"></label>';
+      L.DomEvent.disableClickPropagation(box);
+      box.querySelectorAll("input").forEach((input) => input.addEventListener("change", () => {
+        period.from = box.querySelector("#filter-from").value;
+        period.to = box.querySelector("#filter-to").value;
+        refresh();
+      }));
+      return box;
+    },
+  });
+  new TimeFilter({position: "topleft"}).addTo(map);
   L.control.scale({imperial: false}).addTo(map);
 
   let generation = 0;
@@ -64,7 +92,8 @@
     const b = map.getBounds();
     const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(6)).join(",");
     await Promise.all(Object.entries(layers).filter(([, g]) => map.hasLayer(g)).map(async ([name, group]) => {
-      const response = await fetch(`/map/layers/${name}?bbox=${bbox}&zoom=${map.getZoom()}`,
+      const dates = (period.from ? `&from=${period.from}` : "") + (period.to ? `&to=${period.to}` : "");
+      const response = await fetch(`/map/layers/${name}?bbox=${bbox}&zoom=${map.getZoom()}${dates}`,
                                    {credentials: "same-origin"});
       if (!response.ok || mine !== generation) return;
       const data = await response.json();
@@ -115,5 +144,5 @@
     const bounds = layers.hazards.getBounds();
     if (bounds.isValid()) map.fitBounds(bounds.pad(0.5), {maxZoom: 15});
   });
-  window.demine = {map, layers, detailed};
+  window.demine = {map, layers, detailed, period, refresh};
 })();
