@@ -124,4 +124,15 @@ def period_figures(connection: Connection, period: Period, *, since: dt.date | N
         previous=totals(connection, period.previous()), cumulative=cumulative,
         flagged=flagged, flagged_total=flagged_total,
         missing_reports=indicators.missing_reports(connection, period),
+        record_classes=_record_classes(connection),
     )
+
+
+def _record_classes(connection: Connection) -> tuple[tuple[str, str, int], ...]:
+    from demine.analysis.records.layers import verification_layer
+
+    layer = verification_layer(connection)
+    if layer.empty:
+        return ()
+    counts = layer.fillna({"district": "(no district)"}).groupby(["district", "verification_class"]).size()
+    return tuple((str(d), str(c), int(n)) for (d, c), n in counts.items())

@@ -228,6 +228,8 @@ class PeriodFigures:
     flagged: tuple[FlaggedRecord, ...]
     flagged_total: int
     missing_reports: tuple[MissingReport, ...]
+    # The latest verification of the minefield records: (district, verification class, records), none if never run.
+    record_classes: tuple[tuple[str, str, int], ...] = ()
 
     @property
     def period(self) -> Period:

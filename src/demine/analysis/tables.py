@@ -134,6 +134,33 @@ def _quality(figures: PeriodFigures) -> list[ReportTable]:
     ]
 
 
+RECORD_CLASSES = ("accurate", "shifted", "partially_accurate", "inaccurate", "not_verifiable")
+
+
+def _records(figures: PeriodFigures) -> ReportTable:
+    """Minefield records by verification class per district, and the share of verifiable records that are accurate."""
+    districts: dict[str, dict[str, int]] = {}
+    for district, klass, n in figures.record_classes:
+        districts.setdefault(district, {})[klass] = n
+
+    def row(name: str, counts: dict[str, int]) -> tuple[Value, ...]:
+        verifiable = sum(n for k, n in counts.items() if k != "not_verifiable")
+        share = round(counts.get("accurate", 0) / verifiable * 100, 1) if verifiable else None
+        return (name, *[counts.get(k, 0) for k in RECORD_CLASSES], sum(counts.values()), share)
+
+    national: dict[str, int] = {}
+    for counts in districts.values():
+        for k, n in counts.items():
+            national[k] = national.get(k, 0) + n
+    rows = tuple(row(d, c) for d, c in sorted(districts.items())) + ((row("Total", national),) if districts else ())
+    note = ("The latest run of `demine records verify`, over all records (not only this period); classes and "
+            "thresholds in docs/records-verification.md." if districts else
+            "No record has been verified yet: run `demine records verify`.")
+    return ReportTable("records", "Minefield records by verification class",
+                       ("district", *[k.replace("_", " ") for k in RECORD_CLASSES], "records",
+                        "accurate % of verifiable"), rows, note)
+
+
 def report_tables(figures: PeriodFigures) -> list[ReportTable]:
     national = figures.national
     models = tuple((m.category, m.model or "(model not recorded)", m.quantity) for m in figures.models)
@@ -147,5 +174,6 @@ def report_tables(figures: PeriodFigures) -> list[ReportTable]:
         _indicators(figures),
         *_productivity(figures),
         *_people(figures),
+        _records(figures),
         *_quality(figures),
     ]

@@ -73,6 +73,20 @@ def test_verify_stores_a_class_exports_it_and_serves_it(verified, tmp_path) -> N
         assert client.get("/api/records/corrections").json()["features"] == []  # nothing shifted, nothing proposed
 
 
+def test_the_full_report_has_a_records_section(verified) -> None:
+    import datetime as dt
+
+    from demine.analysis.period import Period
+    from demine.services.reports import full_report
+
+    app, _ = verified
+    report = full_report(app.state.register, Period(dt.date(2024, 7, 29), dt.date(2024, 8, 4)), report_format="csv")
+    text = report.content.decode()
+    section = text[text.index("Minefield records by verification class"):]
+    # district, accurate, shifted, partially accurate, inaccurate, not verifiable, records, accurate %
+    assert "Aghdam,1,0,0,0,0,1,100.0" in section
+
+
 def test_a_later_run_replaces_the_figures_but_keeps_the_history(verified) -> None:
     app, url = verified
     from demine.services.records_admin import retire
