@@ -17,12 +17,13 @@ CELL_FILE = click.Path(dir_okay=False, path_type=Path)
 def _table_options(command):  # type: ignore[no-untyped-def]
     """Options shared by evaluate and train: what the table's columns mean."""
     options = [
-        click.option("--cells", type=CELL_FILE, required=True,
-                     help="Table of cells: .csv (a WKT 'geometry' column is kept) or .gpkg."),
-        click.option("--label", required=True, help="Column with 1 (explosive ordnance) / 0 (none found); any other "
-                     "value means unlabelled."),
-        click.option("--group", required=True, help="Column of spatial groups (municipality, district, block) left "
-                     "out whole in cross-validation."),
+        click.option("--cells", type=CELL_FILE, default=None,
+                     help="Table of cells: .csv (a WKT 'geometry' column is kept) or .gpkg. Without it, a grid is "
+                     "built from the register."),
+        click.option("--label", default=None, help="With --cells: column with 1 (explosive ordnance) / 0 (none "
+                     "found); any other value means unlabelled."),
+        click.option("--group", default=None, help="With --cells: column of spatial groups (municipality, district, "
+                     "block) left out whole in cross-validation."),
         click.option("--exclude", multiple=True, help="A column not to use as a feature (repeatable)."),
         click.option("--decreasing", multiple=True, help="A feature along which risk never rises, e.g. a distance "
                      "to past finds (repeatable)."),
@@ -32,9 +33,37 @@ def _table_options(command):  # type: ignore[no-untyped-def]
         click.option("--area", default=None, help="Column of cell areas: capture is then a share of land, not of "
                      "cells."),
     ]
-    for option in reversed(options):
+    for option in reversed(options + GRID_OPTIONS):
         command = option(command)
     return command
+
+
+GRID_OPTIONS = [
+    click.option("--cell-size", type=click.FloatRange(50, 5000), default=250.0, show_default=True,
+                 help="Register path: side of a grid cell in metres."),
+    click.option("--aoi", type=CELL_FILE, default=None, help="Register path: polygons of the area of interest "
+                 "(default: the districts holding the register's evidence)."),
+    click.option("--line", type=CELL_FILE, default=None, help="Register path: line layer of the former line of "
+                 "contact (distance to it becomes a feature and a baseline)."),
+    click.option("--layer", "vector_layers", type=CELL_FILE, multiple=True, help="Register path: a vector layer "
+                 "(roads, settlements, rivers); distance to it becomes a feature (repeatable)."),
+    click.option("--raster", "raster_layers", type=CELL_FILE, multiple=True, help="Register path: a raster "
+                 "(elevation, slope, land cover) sampled at cell centres (repeatable)."),
+]
+
+
+def _grid_options(cell_size, aoi, line, vector_layers, raster_layers):  # type: ignore[no-untyped-def]
+    from demine.risk.register_cells import UserLayers
+    from demine.risk.register_path import GridOptions
+
+    return GridOptions(cell_size, aoi, UserLayers(line, tuple(vector_layers), tuple(raster_layers)))
+
+
+def _require_columns(cells, label, group) -> None:  # type: ignore[no-untyped-def]
+    if cells is not None and (not label or not group):
+        raise click.UsageError("--cells needs --label COLUMN and --group COLUMN")
+    if cells is None and (label or group):
+        raise click.UsageError("--label and --group name columns of --cells; the register path sets its own")
 
 
 def _options(cells, label, group, exclude, decreasing, increasing, keep_coordinates, area):  # type: ignore[no-untyped-def]
@@ -55,14 +84,26 @@ def risk() -> None:
               "(repeatable), e.g. a distance to past events.")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the figures to this JSON file too.")
-def evaluate_command(cells: Path, label: str, group: str, exclude, decreasing, increasing,  # type: ignore[no-untyped-def]
-                     keep_coordinates: bool, area: str | None, baseline, json_out: Path | None) -> None:
-    """Spatial cross-validation of the model beside its baselines, on the same folds."""
+@click.pass_obj
+def evaluate_command(obj, cells: Path | None, label: str | None, group: str | None, exclude, decreasing,  # type: ignore[no-untyped-def]
+                     increasing, keep_coordinates: bool, area: str | None, cell_size: float, aoi, line,
+                     vector_layers, raster_layers, baseline, json_out: Path | None) -> None:
+    """Spatial cross-validation of the model beside its baselines, on the same folds.
+
+    With --cells, on that table; without, on a grid built from the register (leave-one-district-out), with the
+    baselines distance to past finds, distance to the line (with --line) and records only."""
     from demine.cli import console
     from demine.risk.generic import evaluate_cells
+    from demine.risk.register_path import evaluate_register
 
-    options = _options(cells, label, group, exclude, decreasing, increasing, keep_coordinates, area)
-    report = evaluate_cells(cells, options, baselines=tuple(baseline))
+    _require_columns(cells, label, group)
+    if cells is None:
+        report, built = evaluate_register(obj.register, _grid_options(cell_size, aoi, line, vector_layers,
+                                                                      raster_layers))
+        cells, group = built.table.path, "district"
+    else:
+        options = _options(cells, label, group, exclude, decreasing, increasing, keep_coordinates, area)
+        report = evaluate_cells(cells, options, baselines=tuple(baseline))
     ev = report.evaluation
     how = ("leave-one-group-out" if len(ev.fold_names) == report.groups else f"{len(ev.fold_names)} grouped blocks")
     console.print(f"{cells}: {report.n_cells} cells, {report.n_labelled} labelled ({report.n_positive} positive), "
@@ -110,14 +151,23 @@ def _print_figures(figures: dict[str, dict[str, float]]) -> None:
 @_table_options
 @click.option("--model", "model_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Model file to write (JSON: LightGBM text model, features, calibration).")
-def train_command(cells: Path, label: str, group: str, exclude, decreasing, increasing,  # type: ignore[no-untyped-def]
-                  keep_coordinates: bool, area: str | None, model_path: Path) -> None:
-    """Fit the model on every labelled cell, calibrated on grouped out-of-fold scores, and save it."""
+@click.pass_obj
+def train_command(obj, cells: Path | None, label: str | None, group: str | None, exclude, decreasing,  # type: ignore[no-untyped-def]
+                  increasing, keep_coordinates: bool, area: str | None, cell_size: float, aoi, line, vector_layers,
+                  raster_layers, model_path: Path) -> None:
+    """Fit the model on every labelled cell, calibrated on grouped out-of-fold scores, and save it.
+
+    Without --cells the cells are a grid built from the register; the grid options are saved with the model."""
     from demine.cli import console
     from demine.risk.generic import train_cells
+    from demine.risk.register_path import train_register
 
-    options = _options(cells, label, group, exclude, decreasing, increasing, keep_coordinates, area)
-    model = train_cells(cells, options)
+    _require_columns(cells, label, group)
+    if cells is None:
+        model = train_register(obj.register, _grid_options(cell_size, aoi, line, vector_layers, raster_layers))
+    else:
+        options = _options(cells, label, group, exclude, decreasing, increasing, keep_coordinates, area)
+        model = train_cells(cells, options)
     model.save(model_path)
     meta = model.metadata
     oof = meta["out_of_fold"]
@@ -130,21 +180,32 @@ def train_command(cells: Path, label: str, group: str, exclude, decreasing, incr
 @risk.command("predict")
 @click.option("--model", "model_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Model file written by `demine risk train`.")
-@click.option("--cells", type=CELL_FILE, required=True, help="Cells to score (.csv or .gpkg).")
+@click.option("--cells", type=CELL_FILE, default=None, help="Cells to score (.csv or .gpkg); without it, the "
+              "grid the model was trained on, rebuilt from the register as it is now.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Output: the same cells plus a 'risk' probability (.csv or .gpkg).")
+              help="Output: the same cells plus a 'risk' probability (.csv or .gpkg; register path also .tif).")
 @click.option("--explain", type=click.IntRange(0, 20), default=0, show_default=True,
               help="Add 'risk_explained': the N features that moved each cell's risk most.")
-def predict_command(model_path: Path, cells: Path, out: Path, explain: int) -> None:
+@click.option("--candidates", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Register path: write the top-ranked cells outside every hazard area and record (.csv or "
+              ".gpkg): candidate areas for non-technical survey.")
+@click.option("--candidate-share", type=click.FloatRange(0.0001, 0.5), default=0.01, show_default=True,
+              help="Share of the grid's cells to list as candidates.")
+@click.pass_obj
+def predict_command(obj, model_path: Path, cells: Path | None, out: Path, explain: int,  # type: ignore[no-untyped-def]
+                    candidates: Path | None, candidate_share: float) -> None:
     """Score cells with a saved model: the input cells with a 'risk' column (probability 0 to 1)."""
     from demine.cli import console
     from demine.risk.generic import predict_cells
     from demine.risk.model import RiskModel
 
     model = RiskModel.load(model_path)
-    if out.resolve() == cells.resolve():
-        raise DemineError(f"{out}: the output would overwrite the input cells; choose another file")
-    prediction = predict_cells(model, cells, out, explain=explain)
+    if cells is None:
+        prediction = _predict_register(obj, model, out, explain, candidates, candidate_share)
+    else:
+        if out.resolve() == cells.resolve():
+            raise DemineError(f"{out}: the output would overwrite the input cells; choose another file")
+        prediction = predict_cells(model, cells, out, explain=explain)
     if prediction.missing:
         console.print(f"[yellow]warning[/]: {len(prediction.missing)} of the model's features are not in {cells} "
                       f"and are treated as unknown: {', '.join(prediction.missing)}", highlight=False)
@@ -154,6 +215,27 @@ def predict_command(model_path: Path, cells: Path, out: Path, explain: int) -> N
                       highlight=False)
     console.print(f"{prediction.cells} cells scored; risk from {prediction.risk.min():.3f} to "
                   f"{prediction.risk.max():.3f}; written to {prediction.out}.")
+
+
+def _predict_register(obj, model, out: Path, explain: int, candidates: Path | None, share: float):  # type: ignore[no-untyped-def]
+    from demine.cli import console
+    from demine.risk.outputs import write_risk
+    from demine.risk.register_path import grid_options_of, predict_register, top_unregistered
+
+    options = grid_options_of(model)
+    if options is None:
+        raise DemineError("this model was trained on a table of cells, not on the register: give --cells")
+    prediction, built = predict_register(obj.register, model, options, out, explain=explain)
+    if candidates is not None:
+        chosen = top_unregistered(built, prediction.risk, share=share)
+        from demine.risk.register_cells import RegisterCells
+
+        subset = RegisterCells(built.grid, type(built.table)(built.table.path, built.table.frame.iloc[chosen]),
+                               built.rows[chosen], built.cols[chosen], built.features)
+        write_risk(subset, prediction.columns.iloc[chosen], candidates)
+        console.print(f"{len(chosen)} candidate cells for non-technical survey (outside every hazard area and "
+                      f"record) written to {candidates}.")
+    return prediction
 
 
 cli.add_command(risk)

@@ -51,8 +51,8 @@ class Prepared:
     weights: np.ndarray | None
 
 
-def prepare(path: Path | str, options: Options) -> Prepared:
-    table = read_cells(path)
+def prepare(source: Path | str | CellTable, options: Options) -> Prepared:
+    table = source if isinstance(source, CellTable) else read_cells(source)
     labels = labels_of(table, options.label)
     groups = groups_of(table, options.group)
     check_trainable(table, labels, options.label)
@@ -93,8 +93,11 @@ class EvaluationReport:
     directions: dict[str, int] = field(default_factory=dict)
 
 
-def evaluate_cells(path: Path | str, options: Options, *, baselines: tuple[str, ...] = ()) -> EvaluationReport:
-    prepared = prepare(path, options)
+def evaluate_cells(source: Path | str | CellTable, options: Options, *, baselines: tuple[str, ...] = (),
+                   baseline_names: dict[str, str] | None = None) -> EvaluationReport:
+    """The model and its baselines on the same spatial folds. A baseline column ranks by the direction its monotone
+    constraint gives when it has one, else by the direction the training folds show."""
+    prepared = prepare(source, options)
     names = prepared.spec.names
     matrix = prepared.encoded.matrix
     rankers: list[tuple[Ranker, np.ndarray]] = [
@@ -106,7 +109,8 @@ def evaluate_cells(path: Path | str, options: Options, *, baselines: tuple[str, 
         if values.notna().sum() == 0:
             raise ValidationFailed([Issue(str(prepared.table.path), None, column,
                                           "a baseline ranking needs a numeric column")])
-        rankers.append((ColumnRanking(0, f"rank by {column}", prepared.directions.get(column)),
+        name = (baseline_names or {}).get(column, f"rank by {column}")
+        rankers.append((ColumnRanking(0, name, prepared.directions.get(column)),
                         values.to_numpy(dtype=float).reshape(-1, 1)))
     evaluation = evaluate(prepared.labels, prepared.groups, rankers, weights=prepared.weights)
     labelled = ~np.isnan(prepared.labels)
@@ -114,8 +118,8 @@ def evaluate_cells(path: Path | str, options: Options, *, baselines: tuple[str, 
                             int(np.nansum(prepared.labels)), len(np.unique(prepared.groups)), prepared.directions)
 
 
-def train_cells(path: Path | str, options: Options) -> RiskModel:
-    prepared = prepare(path, options)
+def train_cells(source: Path | str | CellTable, options: Options) -> RiskModel:
+    prepared = prepare(source, options)
     names = prepared.spec.names
     monotone = monotone_vector(names, prepared.directions)
     labels, matrix = prepared.labels, prepared.encoded.matrix
@@ -129,7 +133,7 @@ def train_cells(path: Path | str, options: Options) -> RiskModel:
     booster = fit_booster(matrix[labelled], labels[labelled], monotone, names)
     metadata = {
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"), "source": str(prepared.table.path),
-        "label": options.label, "group": options.group, "cells": int(len(labels)), "labelled": int(labelled.sum()),
+        "label": options.label, "group": options.group, "excluded": list(options.exclude), "cells": int(len(labels)), "labelled": int(labelled.sum()),
         "positive": int(np.nansum(labels)), "groups": int(len(np.unique(prepared.groups))),
         "calibration_folds": int(folds.max()) + 1,
         "out_of_fold": {k: v for k, v in metrics.ranking_scores(oof, labels).items()}
@@ -140,18 +144,22 @@ def train_cells(path: Path | str, options: Options) -> RiskModel:
 
 @dataclass
 class Prediction:
-    out: Path
+    out: Path | None
     cells: int
     missing: list[str]
     extra: list[str]
     risk: np.ndarray
+    columns: pd.DataFrame
 
 
-def predict_cells(model: RiskModel, path: Path | str, out: Path | str, *, explain: int = 0) -> Prediction:
-    table = read_cells(path)
+def predict_cells(model: RiskModel, source: Path | str | CellTable, out: Path | str | None, *,
+                  explain: int = 0) -> Prediction:
+    """Score the cells; write them with `risk` (and `risk_explained`) to `out` unless it is None."""
+    table = source if isinstance(source, CellTable) else read_cells(source)
     label = str(model.metadata.get("label", ""))
     group = str(model.metadata.get("group", ""))
-    encoded = encode(table.frame, model.spec, exclude={label, group})
+    excluded = {str(c) for c in model.metadata.get("excluded", [])}  # type: ignore[union-attr]
+    encoded = encode(table.frame, model.spec, exclude={label, group, *excluded})
     if len(encoded.missing) == len(model.spec.numeric) + len(model.spec.categories):
         raise ValidationFailed([Issue(str(table.path), None, None,
                                       "none of the model's features is in the cells: "
@@ -160,5 +168,5 @@ def predict_cells(model: RiskModel, path: Path | str, out: Path | str, *, explai
     extra_columns = pd.DataFrame({"risk": risk})
     if explain:
         extra_columns["risk_explained"] = top_contributions(model, encoded.matrix, top=explain)
-    written = write_cells(table, extra_columns, out)
-    return Prediction(written, len(risk), encoded.missing, encoded.extra, risk)
+    written = write_cells(table, extra_columns, out) if out is not None else None
+    return Prediction(written, len(risk), encoded.missing, encoded.extra, risk, extra_columns)

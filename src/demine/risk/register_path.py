@@ -1,0 +1,93 @@
+"""The register path: evaluate, train and predict on a grid built from the register, with the field's baselines."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from demine.risk.evidence import load_evidence
+from demine.risk.generic import EvaluationReport, Options, Prediction, evaluate_cells, predict_cells, train_cells
+from demine.risk.model import RiskModel
+from demine.risk.register_cells import GROUP, LABEL, MONOTONE, RegisterCells, UserLayers, build_cells
+
+# The yardsticks an analyst already has: where things were found, where the front was, what the records say.
+BASELINES = {"dist_find_m": "distance to past finds", "dist_line_m": "distance to the line",
+             "dist_record_m": "records only"}
+
+
+@dataclass
+class GridOptions:
+    cell_size_m: float = 250.0
+    aoi: Path | None = None
+    layers: UserLayers = field(default_factory=UserLayers)
+
+    def to_json(self) -> dict[str, object]:
+        data = asdict(self)
+        data["aoi"] = str(self.aoi) if self.aoi else None
+        data["layers"] = {"line": str(self.layers.line) if self.layers.line else None,
+                          "vectors": [str(p) for p in self.layers.vectors],
+                          "rasters": [str(p) for p in self.layers.rasters]}
+        return data
+
+
+def register_cells(register, options: GridOptions) -> RegisterCells:  # type: ignore[no-untyped-def]
+    with register.reading() as connection:
+        evidence = load_evidence(connection)
+    return build_cells(evidence, size_m=options.cell_size_m, aoi=options.aoi, layers=options.layers,
+                       source=f"register {register.url}" if hasattr(register, "url") else "register")
+
+
+def table_options(cells: RegisterCells) -> Options:
+    present = set(cells.features)
+    return Options(label=LABEL, group=GROUP, exclude=("cell",),
+                   decreasing=tuple(k for k, v in MONOTONE.items() if v < 0 and k in present),
+                   increasing=tuple(k for k, v in MONOTONE.items() if v > 0 and k in present))
+
+
+def evaluate_register(register, options: GridOptions) -> tuple[EvaluationReport, RegisterCells]:  # type: ignore[no-untyped-def]
+    cells = register_cells(register, options)
+    baselines = tuple(b for b in BASELINES if b in cells.features)
+    report = evaluate_cells(cells.table, table_options(cells), baselines=baselines, baseline_names=BASELINES)
+    return report, cells
+
+
+def train_register(register, options: GridOptions) -> RiskModel:  # type: ignore[no-untyped-def]
+    cells = register_cells(register, options)
+    model = train_cells(cells.table, table_options(cells))
+    model.metadata["grid"] = options.to_json()
+    return model
+
+
+def predict_register(register, model: RiskModel, options: GridOptions, out: Path | None, *,  # type: ignore[no-untyped-def]
+                     explain: int = 0) -> tuple[Prediction, RegisterCells]:
+    from demine.risk.outputs import write_risk
+
+    cells = register_cells(register, options)
+    prediction = predict_cells(model, cells.table, None, explain=explain)
+    if out is not None:
+        prediction.out = write_risk(cells, prediction.columns, out)
+    return prediction, cells
+
+
+def grid_options_of(model: RiskModel) -> GridOptions | None:
+    """The grid a model was trained on, to predict on the same by default."""
+    data = model.metadata.get("grid")
+    if not isinstance(data, dict):
+        return None
+    layers = data.get("layers") or {}
+    return GridOptions(float(data["cell_size_m"]), Path(data["aoi"]) if data.get("aoi") else None,
+                       UserLayers(Path(layers["line"]) if layers.get("line") else None,
+                                  tuple(Path(p) for p in layers.get("vectors", [])),
+                                  tuple(Path(p) for p in layers.get("rasters", []))))
+
+
+def top_unregistered(cells: RegisterCells, risk: np.ndarray, *, share: float = 0.01) -> np.ndarray:
+    """Indexes of the highest-risk cells outside every registered hazard area and record: candidates for survey."""
+    frame = cells.table.frame
+    outside = (frame["hazard_inside"].to_numpy() == 0) & (frame["record_inside"].to_numpy() == 0) & (
+        frame[LABEL].to_numpy() != 0)
+    candidates = np.flatnonzero(outside)
+    n = max(1, int(round(share * len(frame))))
+    return candidates[np.argsort(-risk[candidates], kind="stable")[:n]]
