@@ -111,3 +111,52 @@ def schedule_command(obj, criteria_file, capacity_file, risk_file, as_of, years,
 
         release_map(result.problem, result.optimised, setup.inputs, map_file)
         console.print(f"Map written to {map_file}.")
+
+
+@plan.command("forecast")
+@click.option("--criteria", "criteria_file", type=FILE, default=None, help="TOML criteria and weights.")
+@click.option("--capacity", "capacity_file", type=FILE, default=None, help="TOML capacity file.")
+@click.option("--risk", "risk_file", type=FILE, default=None, help="CSV of hazard_code,risk (0-1).")
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Forecast from the data known at this date.")
+@click.option("--runs", type=int, default=50, show_default=True, help="Monte Carlo runs.")
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--add-teams", multiple=True, help="What-if: N:method or N:method@base (repeatable).")
+@click.option("--add-projects", type=FILE, default=None,
+              help="What-if: CSV of new projects (columns of the projects import format), not stored.")
+@click.option("--out", type=FILE, default=None,
+              help=".xlsx (sheets districts, projects, released) or .csv (districts and the nation).")
+@click.option("--chart", type=FILE, default=None, help="Fan chart of land released (.png or .svg).")
+@pass_context
+def forecast_command(obj, criteria_file, capacity_file, risk_file, as_of, runs, seed, add_teams,  # type: ignore[no-untyped-def]
+                     add_projects, out, chart) -> None:
+    """When the known task ends, per district, per project and nationally (P10-P90 over Monte Carlo runs)."""
+    from rich.table import Table
+
+    from demine.cli import console
+    from demine.planning import plan as planning
+    from demine.planning.forecast import forecast_completion
+    from demine.planning.tables import write_forecast
+
+    setup = planning.prepare(obj.register, criteria_file=criteria_file, capacity_file=capacity_file,
+                             risk_file=risk_file, as_of=as_of.date() if as_of else None, extra_teams=add_teams,
+                             extra_projects=add_projects)
+    result = forecast_completion(setup, runs=runs, seed=seed)
+    console.print(f"{len(setup.hazards)} hazards to work, {len(setup.capacity.teams)} teams, {runs} runs from "
+                  f"{result.as_of}.")
+    console.print(result.sentence())
+    for title, frame in (("Districts", result.districts), ("Projects", result.projects)):
+        table = Table(title=title)
+        for column in frame.columns:
+            table.add_column(str(column))
+        for row in frame.itertuples(index=False):
+            table.add_row(*["" if v is None or (isinstance(v, float) and v != v) else str(v) for v in row])
+        console.print(table)
+    if out:
+        write_forecast(result, out)
+        console.print(f"Forecast written to {out}.")
+    if chart:
+        from demine.planning.charts import forecast_chart
+
+        forecast_chart(result, chart)
+        console.print(f"Chart written to {chart}.")

@@ -70,7 +70,8 @@ def release_map(problem: PlanProblem, plan: Schedule, inputs: PlanningInputs, pa
         ax.annotate(district.name, (point.x, point.y), fontsize=6, color="#555555", ha="center")
     hazards = inputs.hazards.set_index("code").loc[problem.hazards["code"]]
     later = years == 0
-    hazards[later].plot(ax=ax, color="#bbbbbb", edgecolor="#888888", linewidth=0.3)
+    if later.any():
+        hazards[later].plot(ax=ax, color="#bbbbbb", edgecolor="#888888", linewidth=0.3)
     if (~later).any():
         shown = hazards[~later].assign(year=years[~later])
         shown.plot(ax=ax, column="year", cmap="viridis_r", legend=True, categorical=True, edgecolor="black",
@@ -81,6 +82,23 @@ def release_map(problem: PlanProblem, plan: Schedule, inputs: PlanningInputs, pa
     ax.set_ylim(miny - pad, maxy + pad)
     ax.set_axis_off()
     ax.set_title(f"Hazards by planned release year ({plan.solver}); grey: after the horizon")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def forecast_chart(forecast, path: Path) -> Path:  # type: ignore[no-untyped-def]
+    """Cumulative land released after the forecast date: median and the P10-P90 band."""
+    path = _check(path)
+    released = forecast.released
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    if len(released):
+        ax.fill_between(released["date"], released["p10_ha"], released["p90_ha"], color="#9ecae1", label="P10-P90")
+        ax.plot(released["date"], released["p50_ha"], color="#08519c", label="median")
+    ax.set_ylabel("land released since the forecast date (ha)")
+    ax.set_title(forecast.sentence(), fontsize=10)
+    ax.legend(loc="upper left")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -62,9 +62,13 @@ class SchedulePlan:
 
 def prepare(register, *, criteria_file: Path | None = None, capacity_file: Path | None = None,  # type: ignore[no-untyped-def]
             risk_file: Path | None = None, as_of: dt.date | None = None,
-            extra_teams: tuple[str, ...] = ()) -> PlanSetup:
+            extra_teams: tuple[str, ...] = (), extra_projects: Path | None = None) -> PlanSetup:
     with register.reading() as connection:
         inputs = load_planning_inputs(connection, as_of=as_of)
+    if extra_projects is not None:
+        from demine.planning.what_if import read_new_projects, with_projects
+
+        inputs = with_projects(inputs, read_new_projects(extra_projects))
     return setup_from_inputs(inputs, criteria=load_criteria(criteria_file), capacity_file=capacity_file,
                              risk=read_risk_estimates(risk_file) if risk_file else None, extra_teams=extra_teams)
 
