@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     # Signs session and CSRF cookies. Required when serving beyond loopback; on loopback a missing key is replaced by
     # one generated per process (sessions then end when the server restarts), see demine.api.security.
     secret_key: SecretStr | None = Field(default=None, description="DEMINE_SECRET_KEY, at least 32 characters.")
+    # The risk map the web map shows: `demine risk predict --publish` writes it, GET /api/risk/cells reads it.
+    risk_layer: str = Field(default="demine-risk.gpkg", description="DEMINE_RISK_LAYER: GeoPackage of the latest "
+                            "published risk prediction.")
 
     @field_validator("database_url")
     @classmethod
