@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
 
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 
 from demine.api.app import create_app
@@ -56,3 +61,29 @@ def sign_in(client: TestClient, username: str, password: str = PASSWORD):
     token = csrf_of(client.get("/login").text)
     return client.post("/login", data={"username": username, "password": password, "csrf_token": token},
                        follow_redirects=False)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def server(sqlite_register_url, programme_files) -> Iterator[str]:
+    """The real app under uvicorn on a free loopback port, in a thread of this process."""
+    port = _free_port()
+    app = create_app(Settings(database_url=sqlite_register_url, port=port))
+    load_programme(app.state.register, programme_files)
+    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not uv.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    uv.should_exit = True
+    thread.join(timeout=10)
+    app.state.register.close()

@@ -7,19 +7,12 @@ without it the tests skip, except under CI=true where a missing browser fails th
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
-from demine.api.app import create_app
-from demine.settings import Settings
-
-from .conftest import PASSWORD, load_programme
+from .conftest import PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -45,32 +38,6 @@ def browser() -> Iterator[object]:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
         yield launched
         launched.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def server(sqlite_register_url, programme_files) -> Iterator[str]:
-    """The real app under uvicorn on a free loopback port, in a thread of this process."""
-    port = _free_port()
-    app = create_app(Settings(database_url=sqlite_register_url, port=port))
-    load_programme(app.state.register, programme_files)
-    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    uv.should_exit = True
-    thread.join(timeout=10)
-    app.state.register.close()
 
 
 def _shot(page, name: str) -> None:

@@ -59,7 +59,7 @@ LAYERS: dict[str, Layer] = {
 UNVERIFIED = "unverified"
 
 
-def _verification_class() -> Any:
+def verification_class() -> Any:
     """The latest verification's class of each record, as a correlated subquery (one indexed lookup per record)."""
     v = record_verifications.c
     return (select(v.verification_class).where(v.record_id == minefield_records.c.id)
@@ -103,7 +103,7 @@ def layer_geojson(register: Register, name: str, bbox: BBox, zoom: int, *, indiv
         columns = [table.c[p] for p in layer.properties]
         names = list(layer.properties)
         if name == "records":
-            columns.append(func.coalesce(_verification_class(), UNVERIFIED).label("verification_class"))
+            columns.append(func.coalesce(verification_class(), UNVERIFIED).label("verification_class"))
             names.append("verification_class")
         rows = connection.execute(select(*columns, table.c.geom).where(*where).order_by(table.c.id)
                                   .limit(MAX_FEATURES + 1)).all()
