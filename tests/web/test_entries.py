@@ -56,7 +56,7 @@ def test_hazard_from_survey_enters_the_register_only_when_approved(client, web_a
     code = created.headers["location"].split("/")[-1]
     assert code == "HA-NTS-20240801-01"
     page = client.get(f"/entries/{code}").text
-    assert 'id="review-status">submitted' in page and "uxo,submunition" in page
+    assert 'data-status="submitted' in page and "uxo,submunition" in page
     assert "<td>OP1</td>" in page  # an operator reports for its own organisation, whatever the form said
     assert code not in _hazard_codes(client)  # not in the register while under review
 

@@ -46,7 +46,7 @@ def test_enter_submit_approve_and_the_dashboard_counts_it(client):
     code = created.headers["location"].removeprefix("/progress/")
     assert code == "ACT-1-PR-20240805"
     page = client.get(f"/progress/{code}").text
-    assert 'id="review-status">saved' in page and "PMN-2" in page and "ap_mine PMN-2 x4; at_mine TM-62M x1" in page
+    assert 'data-status="saved' in page and "PMN-2" in page and "ap_mine PMN-2 x4; at_mine TM-62M x1" in page
     assert _cumulative(client) == before  # saved: not official
     assert _action(client, code, "submit").status_code == 303
     assert _cumulative(client) == before  # submitted: still not official
@@ -126,10 +126,10 @@ def test_reject_with_comment_then_correct_and_resubmit(sqlite_client):
     assert _action(client, code, "reject", comment="TM-62M was found on 8 August").status_code == 303
     sign_in(client, "op1")
     page = client.get(f"/progress/{code}").text
-    assert 'id="review-status">rejected' in page and "TM-62M was found on 8 August" in page
+    assert 'data-status="rejected' in page and "TM-62M was found on 8 August" in page
     edited = _post_form(client, f"/progress/{code}/edit", REPORT, [LINES[0], ("at_mine", "TM-62M", "1", "2024-08-08")])
     assert edited.status_code == 303
-    assert 'id="review-status">saved' in client.get(f"/progress/{code}").text
+    assert 'data-status="saved' in client.get(f"/progress/{code}").text
     assert _action(client, code, "submit").status_code == 303
     # The officer may not approve what they submitted themselves.
     sign_in(client, "officer")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from demine.api.routes import auth, dashboard, entries, map as map_routes, ogc, progress
+from demine.api.routes import auth, dashboard, entries, language, map as map_routes, ogc, progress
 from demine.api.security import WebSecurity, csrf_cookie_middleware, resolve_secret
 from demine.api.templating import WEB
 from demine.settings import Settings
@@ -17,5 +17,5 @@ def install_web_application(app: FastAPI, settings: Settings) -> None:
     app.middleware("http")(csrf_cookie_middleware)
     app.mount("/static", StaticFiles(directory=str(WEB / "static")), name="static")
     for router in (auth.router, map_routes.router, dashboard.router, progress.router, entries.router,
-                   ogc.router):
+                   ogc.router, language.router):
         app.include_router(router)

@@ -5,6 +5,8 @@
   const RED = "#FF0000", ORANGE = "#F4A718", GREEN = "#99FF00";  // IMAS TN 07.11/01 (closed: CMYK 40 0 100 0)
   const element = document.getElementById("map");
   const detailed = element.dataset.detailed === "true";
+  const words = JSON.parse(document.getElementById("map-words").textContent);  // the page's language
+  const _ = (text) => words[text] || text;
   const map = L.map(element, {preferCanvas: false}).setView([40.0, 46.8], 8);
 
   function hazardStyle(f) {
@@ -33,8 +35,10 @@
     };
   }
   function describeAggregate(p) {
-    if (p.killed !== undefined) return p.records + " incidents: " + p.killed + " killed, " + p.injured + " injured";
-    return (p.quantity || p.records) + " items found";
+    if (p.killed !== undefined) {
+      return `${p.records} ${_("incidents")}: ${p.killed} ${_("killed")}, ${p.injured} ${_("injured")}`;
+    }
+    return `${p.quantity || p.records} ${_("items found")}`;
   }
 
   // Minefield records by how far their latest verification says they can be trusted.
@@ -47,15 +51,15 @@
   }
 
   const specs = {
-    districts: {title: "Districts", style: {color: "#555", weight: 1, fill: true, fillColor: "#f4f1ea", fillOpacity: 1,
+    districts: {title: _("Districts"), style: {color: "#555", weight: 1, fill: true, fillColor: "#f4f1ea", fillOpacity: 1,
                                            className: "district"}, on: true},
-    hazards: {title: "Hazard areas", style: hazardStyle, on: true},
-    outputs: {title: "Land released", style: outputStyle, on: true},
-    projects: {title: "Planned projects", style: {color: "#1565C0", weight: 3, dashArray: "8 4", fillOpacity: 0.1},
+    hazards: {title: _("Hazard areas"), style: hazardStyle, on: true},
+    outputs: {title: _("Land released"), style: outputStyle, on: true},
+    projects: {title: _("Planned projects"), style: {color: "#1565C0", weight: 3, dashArray: "8 4", fillOpacity: 0.1},
                on: true},
-    items: {title: "Items found", point: pointLayer("#6A1B9A"), on: true},
-    incidents: {title: "Incidents", point: pointLayer("#000000"), on: true},
-    records: {title: "Minefield records", style: recordStyle, on: detailed},
+    items: {title: _("Items found"), point: pointLayer("#6A1B9A"), on: true},
+    incidents: {title: _("Incidents"), point: pointLayer("#000000"), on: true},
+    records: {title: _("Minefield records"), style: recordStyle, on: detailed},
   };
   const layers = {}, overlays = {};
   for (const [name, spec] of Object.entries(specs)) {
@@ -72,8 +76,8 @@
   const TimeFilter = L.Control.extend({
     onAdd: function () {
       const box = L.DomUtil.create("div", "leaflet-bar time-filter");
-      box.innerHTML = '<label>From <input type="date" id="filter-from"></label>' +
-                      '<label>to <input type="date" id="filter-to"></label>';
+      box.innerHTML = `<label>${_("From")} <input type="date" id="filter-from"></label>` +
+                      `<label>${_("to")} <input type="date" id="filter-to"></label>`;
       L.DomEvent.disableClickPropagation(box);
       box.querySelectorAll("input").forEach((input) => input.addEventListener("change", () => {
         period.from = box.querySelector("#filter-from").value;
@@ -123,7 +127,7 @@
     title.textContent = code;
     content.append(title, table(Object.entries(record).filter(([k]) => k !== "wkt")));
     const heading = document.createElement("h3");
-    heading.textContent = "History";
+    heading.textContent = _("History");
     content.append(heading, table((Array.isArray(history) ? history : []).map(
       (e) => [String(e.at).slice(0, 10), `${e.action} by ${e.actor}: ${e.detail}`])));
     panel.hidden = false;
