@@ -189,3 +189,7 @@ def test_items_from_a_file_with_errors_named_by_file_row_and_field(client, tmp_p
     assert accepted.status_code == 200 and "items.xlsx: 3 created" in accepted.text
     page = client.get(f"/progress/{code}").text
     assert "Items found (3)" in page and "items file" in page.split('id="history"')[1]
+    # Editing the form keeps the file's items as they are, so the same file again changes nothing.
+    assert _post_form(client, f"/progress/{code}/edit", REPORT, [("ap_mine", "PMN-2", "2", "")]).status_code == 303
+    assert "Items found (5)" in client.get(f"/progress/{code}").text
+    assert "items.xlsx: 0 created, 0 updated, 3 unchanged" in upload(tmp_path / "items.xlsx").text

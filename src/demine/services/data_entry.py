@@ -74,7 +74,8 @@ class Saved:
 
 
 def progress_form_of(register: Register, code: str) -> ProgressForm:
-    """A stored report as the form shows it for editing (its live items as lines)."""
+    """A stored report as the form shows it for editing: the items entered by form are its lines (items that came
+    in a file keep their codes and stay as they are, so that importing that file again still changes nothing)."""
     with register.reading() as connection:
         report = connection.execute(
             select(progress_reports, activities.c.code.label("activity_code"))
@@ -82,14 +83,26 @@ def progress_form_of(register: Register, code: str) -> ProgressForm:
             .where(progress_reports.c.code == code)).mappings().one_or_none()
         if report is None:
             raise NotFound(f"No progress report with code {code!r}.")
-        lines = [ItemLine(r.category, r.model or "", str(r.quantity), r.found_date.isoformat(), f"{r.longitude:.7f}",
-                          f"{r.latitude:.7f}")
-                 for r in connection.execute(select(items_found).where(
-                     items_found.c.progress_report_id == report["id"], items_found.c.retired_at.is_(None))
-                     .order_by(items_found.c.id))]
+        lines = _lines(connection, report["id"], items_found.c.import_batch_id.is_(None), limit=None)
     return ProgressForm(report["activity_code"], report["period_start"].isoformat(), report["period_end"].isoformat(),
                         f"{report['area_worked_m2']:g}", str(report["working_days"]),
                         "" if report["deminers"] is None else str(report["deminers"]), lines)
+
+
+def report_items(register: Register, code: str, *, limit: int = 500) -> list[ItemLine]:
+    """The first `limit` live items of a report, from the form and from files alike (for its page)."""
+    with register.reading() as connection:
+        report_id = connection.execute(select(progress_reports.c.id).where(progress_reports.c.code == code)).scalar()
+        return [] if report_id is None else _lines(connection, report_id, None, limit=limit)
+
+
+def _lines(connection: Connection, report_id: int, condition: Any, *, limit: int | None) -> list[ItemLine]:
+    query = (select(items_found).where(items_found.c.progress_report_id == report_id,
+                                       items_found.c.retired_at.is_(None)).order_by(items_found.c.id).limit(limit))
+    if condition is not None:
+        query = query.where(condition)
+    return [ItemLine(r.category, r.model or "", str(r.quantity), r.found_date.isoformat(), f"{r.longitude:.7f}",
+                     f"{r.latitude:.7f}") for r in connection.execute(query)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,8 +262,9 @@ def _write_report(connection: Connection, user: User, report: ParsedTable, code:
     report_id = existing["id"]
     now = dt.datetime.now(dt.UTC)
     before_items = _items_summary(connection, report_id)
-    connection.execute(update(items_found).where(
-        items_found.c.progress_report_id == report_id, items_found.c.retired_at.is_(None))
+    connection.execute(update(items_found).where(  # the form's lines only: items from files are not in the form
+        items_found.c.progress_report_id == report_id, items_found.c.retired_at.is_(None),
+        items_found.c.import_batch_id.is_(None))
         .values(retired_at=now, retired_reason=f"replaced by an edit of {code}"))
     values |= {"review_status": ReviewStatus.SAVED.value, "updated_at": now}
     connection.execute(update(progress_reports).where(progress_reports.c.id == report_id).values(**values))

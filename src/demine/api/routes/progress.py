@@ -29,6 +29,7 @@ from demine.services.data_entry import (
     activities_for_entry,
     import_items_file,
     progress_form_of,
+    report_items,
     save_progress_report,
 )
 from demine.services.queries import history
@@ -38,6 +39,7 @@ router = APIRouter(prefix="/progress", tags=["web: progress reports"], include_i
 CsrfField = Annotated[str | None, Form()]
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 BLANK_LINES = 3  # empty item lines offered below those filled in
+SHOWN_ITEMS = 500  # items listed on a report's page (a file may bring thousands; the map and exports show them all)
 
 
 @router.get("", response_class=HTMLResponse)
@@ -130,7 +132,8 @@ def _report_page(request: Request, user: User, register, code: str, status_code:
     may_enter = has_right(user.role, Right.ENTER_DATA) and (
         user.organisation_id is None or user.organisation_code == summary.organisation_code)
     return render(request, "progress/report.html", user, status_code=status_code, r=summary,
-                  form=progress_form_of(register, code), history=history(register, code, kind="progress"),
+                  form=progress_form_of(register, code), items=report_items(register, code, limit=SHOWN_ITEMS), shown_items=SHOWN_ITEMS,
+                  history=history(register, code, kind="progress"),
                   editable=may_enter and summary.review_status in EDITABLE,
                   may_review=has_right(user.role, Right.REVIEW) and summary.review_status is ReviewStatus.SUBMITTED
                   and summary.submitted_by != user.username,
