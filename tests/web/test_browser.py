@@ -139,4 +139,26 @@ def test_operator_submits_officer_approves_dashboard_changes(browser, server):
     assert page.inner_text("#fig-ap .cumulative") == "to date 6"
     assert page.inner_text("#fig-ap .value") == "4"  # the latest approved week is now the report's
     _shot(page, "dashboard-after-approval")
+
+    # A hazard from non-technical survey, its perimeter drawn on the map.
+    page.goto(f"{server}/entries/new/hazards")
+    page.wait_for_function("() => window.demineDraw && window.demineDraw.map")
+    page.evaluate("() => window.demineDraw.map.setView([40.0304, 46.9274], 16)")
+    box = page.locator("#draw-map").bounding_box()
+    for dx, dy in [(-60, -40), (60, -40), (60, 40), (-60, 40)]:
+        page.mouse.click(box["x"] + box["width"] / 2 + dx, box["y"] + box["height"] / 2 + dy)
+    page.click("#close-polygon")
+    drawn = page.input_value("#geometry-text")
+    assert drawn.startswith("POLYGON ((") and drawn.count(",") == 4  # four corners and the closing point
+    page.select_option("select[name=hazard_class]", "sha")
+    page.select_option("select[name=hazard_type]", "battle_area")
+    page.fill("input[name=reported_date]", "2024-08-01")
+    page.fill("input[name=benchmark_longitude]", "46.9274")
+    page.fill("input[name=benchmark_latitude]", "40.0304")
+    page.check("input[name=suspected_categories][value=uxo]")
+    _shot(page, "hazard-drawn")
+    page.click("#save-and-submit")
+    page.wait_for_selector("#review-status")
+    assert page.get_attribute("#review-status", "data-status") == "submitted"
+    assert "POLYGON" in page.inner_text("#entry-values")
     page.close()
