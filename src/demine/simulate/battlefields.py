@@ -29,7 +29,8 @@ def blob(rng: np.random.Generator, x: float, y: float, a: float, b: float, angle
     return Polygon(np.column_stack([x + c * px - s * py, y + s * px + c * py]))
 
 
-def scatter_uxo(rng: np.random.Generator, area: Polygon, clusters_per_100_ha: float) -> ItemBatch:
+def scatter_uxo(rng: np.random.Generator, area: Polygon, clusters_per_100_ha: float,
+                spot_size: tuple[float, float, int] = (4.6, 1.0, 6000)) -> ItemBatch:
     """Dense spots of UXO plus a thin background, kept inside the area."""
     minx, miny, maxx, maxy = area.bounds
     ha = area.area / 10_000
@@ -38,7 +39,10 @@ def scatter_uxo(rng: np.random.Generator, area: Polygon, clusters_per_100_ha: fl
     cy = rng.uniform(miny, maxy, n_clusters * 4)
     inside = shapely.contains_xy(area, cx, cy)
     cx, cy = cx[inside][:n_clusters], cy[inside][:n_clusters]
-    sizes = np.minimum(rng.lognormal(3.6, 0.8, len(cx)).astype(int) + 3, 1500)
+    # A spot is a firing position, a shelled crossroads or a blown depot: from a few items to thousands (FACTS.md has
+    # a week of 8,086 UXO and a month of 27,872). spot_size: log-normal mu, sigma of its items, and a cap.
+    mu, sigma, cap = spot_size
+    sizes = np.minimum(rng.lognormal(mu, sigma, len(cx)).astype(int) + 3, cap)
     spread = rng.uniform(40, 200, len(cx))
     xs = [rng.normal(x0, s, n) for x0, s, n in zip(cx, spread, sizes)]
     ys = [rng.normal(y0, s, n) for y0, s, n in zip(cy, spread, sizes)]

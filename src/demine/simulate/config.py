@@ -62,6 +62,14 @@ class ScenarioConfig:
     uxo_clusters_per_100_ha: float  # dense spots of UXO (firing positions, depots) inside a battle area
     # Half-length of a battle area's long axis (m): wide suspicion, most of it later cancelled by survey.
     battle_area_axis_m: tuple[float, float] = (2500.0, 7000.0)
+    # Length of a row belt along the line (m): huge and slow, kilometres of front.
+    belt_length_m: tuple[float, float] = (300.0, 1800.0)
+    # Items of a dense UXO spot: log-normal mu and sigma, and a cap (a blown depot).
+    uxo_spot_size: tuple[float, float, int] = (4.35, 1.0, 6000)
+    # A clearance task on a minefield clears one section of about this area (m²) and the minefield goes back to the
+    # queue behind the untouched ones: the programme opens land for return (a road, a village's fields) rather than
+    # finishing the line's belts. 0: a task clears the whole minefield.
+    minefield_section_m2: float = 25_000.0
     # Keep sites apart (a footprint grid and a gap around minefields). The bench scale drops it: at its density the
     # checks dominate, and overlapping hazards cost the register nothing (each site is worked through its own hazard).
     separate_sites: bool = True
@@ -138,7 +146,8 @@ NATIONAL = ScenarioConfig(
     uxo_clusters_per_100_ha=0.7,
     nts_teams=9,
     ts_teams=40,
-    bac_teams=22,
+    clearance_teams=50,
+    bac_teams=32,
     incidents=180,
 )
 
@@ -163,6 +172,9 @@ BENCH = replace(
     dog_teams=200,
     bac_teams=400,
     cells_per_hazard=30,
+    belt_length_m=(250.0, 1200.0),
+    uxo_spot_size=(3.6, 0.8, 1500),
+    minefield_section_m2=0.0,
     team_members_factor=8.0,
     ramp_weeks=20,
     incidents=2_000,

@@ -93,7 +93,8 @@ def _site_hazard(rng: np.random.Generator, n: int, site: ContaminationSite, ops_
         suspected, evidence = ("ap_mine", "at_mine"), "military_position"
     cha = site.kind is SiteKind.CLUSTER_STRIKE or (site.is_minefield and rng.random() < 0.5)
     late = site.kind is SiteKind.WITHDRAWAL or rng.random() < 0.3  # found as survey reached the area
-    reported = ops_start + dt.timedelta(days=int(rng.integers(20, 900 if late else 200)))
+    # Survey reaches new areas to the end: 1,166,702 ha were suspected, so hazards are still reported in 2025.
+    reported = ops_start + dt.timedelta(days=int(rng.integers(20, 1500 if late else 200)))
     priority = float(rng.random()) + (0.6 if site.kind is SiteKind.CLUSTER_STRIKE else 0.0)
     return HazardArea(f"HAZ-{n + 1:06d}", site.site_id, None, polygon,
                       HazardClass.CHA if cha else HazardClass.SHA, _TYPE_OF_KIND[site.kind], reported, site.district,
@@ -136,6 +137,11 @@ def plan_cells(hazard: HazardArea, items: ItemBatch, cells_per_hazard: int = 120
     cells = np.arange(int(keep.sum()))
     stages = {"cancel": cells[~near & (counts == 0)].tolist(), "reduce": cells[near].tolist(),
               "clear": cells[counts > 0].tolist()}
+    if hazard.hazard_type is HazardType.MINEFIELD:
+        # Clearance goes on to a fade-out distance beyond the last mine found (IMAS 09.10): the cells next to mines are
+        # cleared, not reduced, so a minefield's cleared land holds far fewer mines per hectare than its rows.
+        stages["clear"] = cells[near | (counts > 0)].tolist()
+        stages["reduce"] = []
     if hazard.hazard_class is HazardClass.CHA:  # direct evidence: nothing is cancelled by survey alone
         stages["reduce"] = sorted(stages["reduce"] + stages["cancel"])
         stages["cancel"] = []

@@ -1,7 +1,9 @@
 """Minefields as armies lay them: rows of AP and AT mines, protective rings around positions, hasty withdrawal fields.
 
 Row minefields follow the Soviet-school drill both sides inherited: AP rows 10-25 m apart with 3-10 m between mines,
-an AT row on the enemy side with wider spacing, each row one model; some belts mix AP and AT in the same row.
+AT rows on the enemy side at 5-12 m (an AT row is laid densely: it must stop vehicles on a whole front), each row one
+model; some belts mix AP and AT in the same row. Belts along the line of contact run for hundreds of metres to
+kilometres: they are the huge, slow part of the task, which the programme works a section at a time.
 """
 
 from __future__ import annotations
@@ -49,12 +51,14 @@ def _row_items(rng: np.random.Generator, row: LaidRow, depth: tuple[float, float
     return ItemBatch(x[keep], y[keep], models[keep], d[keep].astype(np.float32))
 
 
-def lay_row_belt(rng: np.random.Generator, x: float, y: float, bearing: float) -> tuple[ItemBatch, list[LaidRow]]:
-    """A belt along the front: 2-4 AP rows behind 1-2 AT rows, sometimes a mixed row."""
-    length = float(rng.uniform(250, 1200))
+def lay_row_belt(rng: np.random.Generator, x: float, y: float, bearing: float,
+                 length_m: tuple[float, float] = (300.0, 1800.0)) -> tuple[ItemBatch, list[LaidRow]]:
+    """A belt along the front: 2-3 AP rows behind 1-3 AT rows, sometimes a mixed row."""
+    length = float(rng.uniform(*length_m))
     ap_spacing = float(rng.uniform(3, 10))
     row_gap = float(rng.uniform(10, 25))
-    n_ap, n_at = int(rng.integers(2, 5)), int(rng.integers(1, 3))
+    # FACTS.md finds 0.59 AT mine per AP mine: belts on the vehicle approaches carry as many AT rows as AP rows.
+    n_ap, n_at = int(rng.integers(2, 4)), int(rng.integers(1, 4))
     nx, ny = _unit(bearing + 90)  # towards the former enemy
     sx, sy = x - 0.5 * length * _unit(bearing)[0], y - 0.5 * length * _unit(bearing)[1]
     rows: list[LaidRow] = []
@@ -62,7 +66,7 @@ def lay_row_belt(rng: np.random.Generator, x: float, y: float, bearing: float) -
         offset = (i - (n_ap + n_at - 1) / 2) * row_gap
         stagger = float(rng.uniform(0, ap_spacing))
         is_at = i >= n_ap
-        spacing = float(rng.uniform(6, 15)) if is_at else ap_spacing
+        spacing = float(rng.uniform(5, 12)) if is_at else ap_spacing
         model = str(rng.choice(AT_ROW_MODELS, p=AT_ROW_WEIGHTS) if is_at else rng.choice(AP_ROW_MODELS, p=AP_ROW_WEIGHTS))
         row_len = length * float(rng.uniform(0.85, 1.0))
         rows.append(

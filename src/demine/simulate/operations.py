@@ -37,6 +37,8 @@ class HazardWork:
     items: ItemBatch
     next_stages: list[str]
     started: bool = False
+    done_cells: int = 0  # cells of the current stage already released by earlier sections
+    sections: int = 0
 
 
 @dataclass(slots=True)
@@ -77,8 +79,10 @@ def weeks(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
 
 class Operations:
     def __init__(self, seed: int, hazards: list[HazardArea], teams: list[Team], site_items, sinks: ScenarioSinks,
-                 ops_start: dt.date, ops_end: dt.date, *, cells_per_hazard: int = 120) -> None:
+                 ops_start: dt.date, ops_end: dt.date, *, cells_per_hazard: int = 120,
+                 minefield_section_m2: float = 0.0) -> None:
         self.cells_per_hazard = cells_per_hazard
+        self.section_m2 = minefield_section_m2
         self.rng = np.random.default_rng([seed, 6])
         self.site_items = site_items  # callable: site_id -> ItemBatch
         self.sinks, self.teams, self.start, self.end = sinks, teams, ops_start, ops_end
@@ -123,8 +127,22 @@ class Operations:
             self.log.status[work.hazard.code] = "closed"
             return
         stage = work.next_stages.pop(0)
+        work.done_cells = work.sections = 0
+        self._push(work, stage)
+
+    def _push(self, work: HazardWork, stage: str) -> None:
         self._seq += 1
-        heapq.heappush(self.queues[stage], (-work.hazard.priority, self._seq, work, stage))
+        # Each section already worked ranks a minefield one step lower: untouched land for return comes first.
+        heapq.heappush(self.queues[stage], (work.sections - work.hazard.priority, self._seq, work, stage))
+
+    def _section(self, work: HazardWork, stage: str, cells: list[int]) -> list[int]:
+        """The cells a task takes: all of them, or on a minefield one section of about `section_m2`."""
+        cells = cells[work.done_cells:]
+        if stage != "clear_mine" or self.section_m2 <= 0:
+            return cells
+        cumulative = np.cumsum(work.plan.area_m2[cells])
+        n = max(1, int(np.searchsorted(cumulative, self.section_m2)))
+        return cells[:n]
 
     def _take(self, team: Team, week_start: dt.date) -> Task | None:
         for queue in team.serves:
@@ -132,7 +150,8 @@ class Operations:
                 _, _, work, stage = heapq.heappop(self.queues[queue])
                 self.n_activities += 1
                 key = "clear" if stage.startswith("clear") else stage
-                task = Task(f"ACT-{self.n_activities:06d}", work, stage, team, week_start, work.plan.stages[key])
+                task = Task(f"ACT-{self.n_activities:06d}", work, stage, team, week_start,
+                            self._section(work, stage, work.plan.stages[key]))
                 self.tasks[team.code] = task
                 self.log.status[work.hazard.code] = "worked_on"
                 return task
@@ -166,7 +185,13 @@ class Operations:
             task.end = week_end
             self._activity_row(task, ongoing=False)
             del self.tasks[task.team.code]
-            self._queue_next(task.work)
+            work = task.work
+            work.done_cells += len(task.cells)
+            if work.done_cells < len(work.plan.stages["clear" if task.stage.startswith("clear") else task.stage]):
+                work.sections += 1  # the rest of the minefield waits for a later task
+                self._push(work, task.stage)
+            else:
+                self._queue_next(work)
         return ha, counts
 
     def _output(self, task: Task, report: str, cells: list[int], release: dt.date) -> float:

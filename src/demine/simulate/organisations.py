@@ -31,8 +31,10 @@ TEAM_KINDS: dict[str, tuple[Method, tuple[int, int], tuple[str, ...]]] = {
     "nts": (Method.SURVEY, (3, 6), ("cancel",)),
     "ts": (Method.MECHANICAL, (1, 3), ("reduce",)),
     "clearance": (Method.MANUAL, (12, 30), ("clear_mine",)),
-    "dogs": (Method.DOGS, (2, 5), ("clear_mine", "reduce")),
-    "bac": (Method.MECHANICAL, (2, 4), ("clear_bac",)),
+    # Dogs mostly confirm that land is free of mines (technical survey), and clear only when no survey waits.
+    "dogs": (Method.DOGS, (2, 5), ("reduce", "clear_mine")),
+    # A BAC team works one battle area at a time with a machine and its crew: the wide areas set the hectares.
+    "bac": (Method.MECHANICAL, (3, 5), ("clear_bac",)),
 }
 BASES = ("Horadiz", "Aghdam", "Jabrayil", "Zangilan", "Gubadli", "Lachin", "Khojavand", "Kalbajar", "Fuzuli")
 

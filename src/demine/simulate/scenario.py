@@ -11,9 +11,9 @@ from pyproj import Geod
 
 from demine.simulate import truth_files
 from demine.simulate.config import ScenarioConfig, config_for
-from demine.simulate.emplaced import IS_AP, IS_AT, ItemBatch
+from demine.simulate.emplaced import ItemBatch
 from demine.simulate.entry_errors import write_entry_errors
-from demine.simulate.geography import Theatre, load_theatre, to_wgs84_xy, wkt_wgs84
+from demine.simulate.geography import load_theatre, to_wgs84_xy, wkt_wgs84
 from demine.simulate.hazards import HazardArea, build_register
 from demine.simulate.incidents import assistance_of, draw_incidents, victims_of
 from demine.simulate.operations import Operations, OperationsLog, weeks
@@ -49,7 +49,7 @@ class _SiteItems:
     def __call__(self, site_id: int) -> ItemBatch:
         if site_id in self._cache:
             return self._cache[site_id]
-        items, _ = emplace(self.seed, self.sites[site_id], self.config.uxo_clusters_per_100_ha)
+        items, _ = emplace(self.seed, self.sites[site_id], self.config)
         if self.cache:
             self._cache[site_id] = items
         return items
@@ -76,7 +76,8 @@ def generate_scenario(out_dir: Path, *, scale: str = "small", seed: int = 1) -> 
         sinks["teams"].row((t.code, t.organisation, t.name, t.method.value, t.members, t.base.name,
                             round(float(lon[0]), 7), round(float(lat[0]), 7), t.active_from))
     log = Operations(seed, hazards, teams, site_items, sinks, config.ops_start, config.ops_end,
-                     cells_per_hazard=config.cells_per_hazard).run()
+                     cells_per_hazard=config.cells_per_hazard,
+                     minefield_section_m2=config.minefield_section_m2).run()
     _write_hazards(sinks, hazards, log, settlements)
     _write_records(sinks, records)
     found = lambda site_id: log.found.get(site_id, np.zeros(len(site_items(site_id)), np.int32))  # noqa: E731

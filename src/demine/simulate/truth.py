@@ -62,11 +62,11 @@ def _site_rng(seed: int, site_id: int) -> np.random.Generator:
     return np.random.default_rng([seed, 7, site_id])
 
 
-def emplace(seed: int, site: ContaminationSite, clusters_per_100_ha: float) -> tuple[ItemBatch, tuple[LaidRow, ...]]:
+def emplace(seed: int, site: ContaminationSite, config: ScenarioConfig) -> tuple[ItemBatch, tuple[LaidRow, ...]]:
     """The items of a site, identical on every call for the same seed."""
     rng = _site_rng(seed, site.site_id)
     if site.kind is SiteKind.ROW_BELT:
-        items, rows = minefields.lay_row_belt(rng, site.x, site.y, site.bearing)
+        items, rows = minefields.lay_row_belt(rng, site.x, site.y, site.bearing, config.belt_length_m)
         return items, tuple(rows)
     if site.kind is SiteKind.PROTECTIVE:
         items, rows = minefields.lay_protective(rng, site.x, site.y, site.bearing)
@@ -76,7 +76,7 @@ def emplace(seed: int, site: ContaminationSite, clusters_per_100_ha: float) -> t
     if site.kind is SiteKind.CLUSTER_STRIKE:
         _, items = battlefields.strike_footprint(rng, site.x, site.y, site.bearing)
         return items, ()
-    return battlefields.scatter_uxo(rng, site.footprint, clusters_per_100_ha), ()
+    return battlefields.scatter_uxo(rng, site.footprint, config.uxo_clusters_per_100_ha, config.uxo_spot_size), ()
 
 
 class _FootprintGrid:
@@ -135,7 +135,7 @@ class SitePlanner:
         site_id = len(self.sites)
         probe = ContaminationSite(site_id, kind, district, x, y, bearing, footprint or Polygon(), dt.date(2000, 1, 1),
                                   (), held_side, True, 0)
-        items, rows = emplace(self.seed, probe, self.config.uxo_clusters_per_100_ha)
+        items, rows = emplace(self.seed, probe, self.config)
         if len(items) < 3:
             return False
         if footprint is None:
