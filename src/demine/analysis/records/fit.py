@@ -30,9 +30,10 @@ ICP_ITERATIONS = 6
 # close, because at 10 m a row of mines 3-10 m apart would pair with any row laid beside it.
 FIT_RADIUS_M = 4.0
 MAX_ROTATION_DEG = 8.0
-# Fits whose match share is this close to the best are equally good: the smallest correction wins (rows repeat every
-# spacing, so a shift of whole spacings along the rows matches almost as well).
+# Fits whose match share is this close to the best are equally good (rows repeat every spacing, so a shift of whole
+# spacings along the rows matches almost as well): among them the record as written, or nearly, wins if it is there.
 SHARE_MARGIN = 0.05
+NEAR_AS_WRITTEN_M = 40.0  # corrections this small are kept minimal (the accurate margin of classify.Thresholds)
 PRIOR_MINES = 5  # so that 3 of 3 worked mines do not outrank 300 of 320
 
 # Whether each (x, y) in the local metric frame lies on land already worked (released).
@@ -126,7 +127,13 @@ def best_fit(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found:
     if not scored:
         return IDENTITY
     best = max(share for share, _ in scored)
-    return min((fit for share, fit in scored if share >= best - SHARE_MARGIN), key=lambda f: f.shift_m)
+    tied = [(share, fit) for share, fit in scored if share >= best - SHARE_MARGIN]
+    near = [fit for _, fit in tied if fit.shift_m <= NEAR_AS_WRITTEN_M]
+    if near:  # the record as written (or nearly) is as good as any move: keep it, do not slide it along its rows
+        return min(near, key=lambda f: f.shift_m)
+    # A real reference-point error: the best-matching fit, not the smallest slide that is almost as good, since a
+    # slide of whole spacings along the rows scores nearly the same and would be off by that much.
+    return max(tied, key=lambda sf: (sf[0], sf[1].matched, -sf[1].residual_m))[1]
 
 
 def _vote(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: FoundMines, candidates: np.ndarray,
