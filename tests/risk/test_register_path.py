@@ -75,19 +75,19 @@ def test_labels_and_features_follow_the_evidence(cells):
 
 def test_evaluate_train_predict_from_the_register(scenario_db, tmp_path, capsys):
     figures_path = tmp_path / "figures.json"
-    grid = ["--cell-size", "500", "--line", str(LINE)]
+    grid = ["--cell-size", "1000", "--line", str(LINE)]
     code = run(["--db", scenario_db, "risk", "evaluate", *grid, "--json", str(figures_path)])
     out = capsys.readouterr()
     assert code == 0, out.err
     report = json.loads(figures_path.read_text())
     assert list(report["figures"]) == ["LightGBM", "logistic regression", "distance to past finds",
-                                       "distance to the line", "records only"]
+                                       "distance to the line", "records only", "nearness to records"]
     assert report["monotone"]["dist_find_m"] == -1 and report["monotone"]["hazard_inside"] == 1
     assert report["validation"] == "leave-one-group-out" and report["groups"] >= 3
 
     model = tmp_path / "model.json"
     assert run(["--db", scenario_db, "risk", "train", *grid, "--model", str(model)]) == 0
-    assert json.loads(model.read_text())["metadata"]["grid"]["cell_size_m"] == 500
+    assert json.loads(model.read_text())["metadata"]["grid"]["cell_size_m"] == 1000
     tif, gpkg, candidates = tmp_path / "risk.tif", tmp_path / "risk.gpkg", tmp_path / "candidates.csv"
     code = run(["--db", scenario_db, "risk", "predict", "--model", str(model), "--out", str(tif),
                 "--candidates", str(candidates), "--explain", "2"])
@@ -107,9 +107,9 @@ def test_evaluate_train_predict_from_the_register(scenario_db, tmp_path, capsys)
     assert run(["--db", scenario_db, "risk", "predict", "--model", str(model), "--out", str(gpkg)]) == 0
     layer = gpd.read_file(gpkg)
     assert len(layer) == report["n_cells"] and layer.geometry.geom_type.eq("Polygon").all()
-    # Cells are 500 m squares: about 25 ha each, whatever the latitude.
+    # Cells are 1 km squares: 100 ha each, whatever the latitude.
     areas = layer.to_crs(layer.estimate_utm_crs()).area
-    assert np.allclose(areas, 250_000, rtol=0.01)
+    assert np.allclose(areas, 1_000_000, rtol=0.01)
     assert np.allclose(np.sort(layer["risk"].to_numpy()), np.sort(known))  # the same layer in both formats
 
 

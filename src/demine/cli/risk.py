@@ -99,7 +99,7 @@ def evaluate_command(obj, cells: Path | None, label: str | None, group: str | No
     _require_columns(cells, label, group)
     if cells is None:
         report, built = evaluate_register(obj.register, _grid_options(cell_size, aoi, line, vector_layers,
-                                                                      raster_layers))
+                                                                      raster_layers), exclude=tuple(exclude))
         cells, group = built.table.path, "district"
     else:
         options = _options(cells, label, group, exclude, decreasing, increasing, keep_coordinates, area)
@@ -164,7 +164,8 @@ def train_command(obj, cells: Path | None, label: str | None, group: str | None,
 
     _require_columns(cells, label, group)
     if cells is None:
-        model = train_register(obj.register, _grid_options(cell_size, aoi, line, vector_layers, raster_layers))
+        model = train_register(obj.register, _grid_options(cell_size, aoi, line, vector_layers, raster_layers),
+                               exclude=tuple(exclude))
     else:
         options = _options(cells, label, group, exclude, decreasing, increasing, keep_coordinates, area)
         model = train_cells(cells, options)
@@ -191,9 +192,11 @@ def train_command(obj, cells: Path | None, label: str | None, group: str | None,
               ".gpkg): candidate areas for non-technical survey.")
 @click.option("--candidate-share", type=click.FloatRange(0.0001, 0.5), default=0.01, show_default=True,
               help="Share of the grid's cells to list as candidates.")
+@click.option("--publish", is_flag=True, help="Register path: also make this the risk map the web map shows "
+              "(written to the DEMINE_RISK_LAYER GeoPackage).")
 @click.pass_obj
 def predict_command(obj, model_path: Path, cells: Path | None, out: Path, explain: int,  # type: ignore[no-untyped-def]
-                    candidates: Path | None, candidate_share: float) -> None:
+                    candidates: Path | None, candidate_share: float, publish: bool) -> None:
     """Score cells with a saved model: the input cells with a 'risk' column (probability 0 to 1)."""
     from demine.cli import console
     from demine.risk.generic import predict_cells
@@ -201,8 +204,10 @@ def predict_command(obj, model_path: Path, cells: Path | None, out: Path, explai
 
     model = RiskModel.load(model_path)
     if cells is None:
-        prediction = _predict_register(obj, model, out, explain, candidates, candidate_share)
+        prediction = _predict_register(obj, model, out, explain, candidates, candidate_share, publish)
     else:
+        if publish or candidates:
+            raise click.UsageError("--publish and --candidates work on the register's grid: drop --cells")
         if out.resolve() == cells.resolve():
             raise DemineError(f"{out}: the output would overwrite the input cells; choose another file")
         prediction = predict_cells(model, cells, out, explain=explain)
@@ -217,7 +222,8 @@ def predict_command(obj, model_path: Path, cells: Path | None, out: Path, explai
                   f"{prediction.risk.max():.3f}; written to {prediction.out}.")
 
 
-def _predict_register(obj, model, out: Path, explain: int, candidates: Path | None, share: float):  # type: ignore[no-untyped-def]
+def _predict_register(obj, model, out: Path, explain: int, candidates: Path | None, share: float,  # type: ignore[no-untyped-def]
+                      publish: bool):
     from demine.cli import console
     from demine.risk.outputs import write_risk
     from demine.risk.register_path import grid_options_of, predict_register, top_unregistered
@@ -235,6 +241,10 @@ def _predict_register(obj, model, out: Path, explain: int, candidates: Path | No
         write_risk(subset, prediction.columns.iloc[chosen], candidates)
         console.print(f"{len(chosen)} candidate cells for non-technical survey (outside every hazard area and "
                       f"record) written to {candidates}.")
+    if publish:
+        layer = Path(obj.settings.risk_layer)
+        write_risk(built, prediction.columns, layer if layer.suffix.lower() == ".gpkg" else layer.with_suffix(".gpkg"))
+        console.print(f"Published as the map's risk layer: {layer}.")
     return prediction
 
 

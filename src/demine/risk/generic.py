@@ -94,7 +94,8 @@ class EvaluationReport:
 
 
 def evaluate_cells(source: Path | str | CellTable, options: Options, *, baselines: tuple[str, ...] = (),
-                   baseline_names: dict[str, str] | None = None) -> EvaluationReport:
+                   baseline_names: dict[str, str] | None = None,
+                   baseline_directions: dict[str, int] | None = None) -> EvaluationReport:
     """The model and its baselines on the same spatial folds. A baseline column ranks by the direction its monotone
     constraint gives when it has one, else by the direction the training folds show."""
     prepared = prepare(source, options)
@@ -110,7 +111,7 @@ def evaluate_cells(source: Path | str | CellTable, options: Options, *, baseline
             raise ValidationFailed([Issue(str(prepared.table.path), None, column,
                                           "a baseline ranking needs a numeric column")])
         name = (baseline_names or {}).get(column, f"rank by {column}")
-        rankers.append((ColumnRanking(0, name, prepared.directions.get(column)),
+        rankers.append((ColumnRanking(0, name, prepared.directions.get(column, (baseline_directions or {}).get(column))),
                         values.to_numpy(dtype=float).reshape(-1, 1)))
     evaluation = evaluate(prepared.labels, prepared.groups, rankers, weights=prepared.weights)
     labelled = ~np.isnan(prepared.labels)

@@ -13,8 +13,10 @@ from demine.risk.model import RiskModel
 from demine.risk.register_cells import GROUP, LABEL, MONOTONE, RegisterCells, UserLayers, build_cells
 
 # The yardsticks an analyst already has: where things were found, where the front was, what the records say.
+# "records only" is what the records say (inside one or not: ties shared); "nearness to records" also ranks the land
+# outside them by distance, a stronger yardstick because shifted records lie near their true minefield.
 BASELINES = {"dist_find_m": "distance to past finds", "dist_line_m": "distance to the line",
-             "dist_record_m": "records only"}
+             "record_inside": "records only", "dist_record_m": "nearness to records"}
 
 
 @dataclass
@@ -39,23 +41,27 @@ def register_cells(register, options: GridOptions) -> RegisterCells:  # type: ig
                        source=f"register {register.url}" if hasattr(register, "url") else "register")
 
 
-def table_options(cells: RegisterCells) -> Options:
-    present = set(cells.features)
-    return Options(label=LABEL, group=GROUP, exclude=("cell",),
+def table_options(cells: RegisterCells, exclude: tuple[str, ...] = ()) -> Options:
+    frame = cells.table.frame
+    # A feature unknown everywhere (no such evidence in this register) is not a feature, so it takes no constraint.
+    present = {f for f in cells.features if frame[f].notna().any()} - set(exclude)
+    return Options(label=LABEL, group=GROUP, exclude=("cell", *exclude),
                    decreasing=tuple(k for k, v in MONOTONE.items() if v < 0 and k in present),
                    increasing=tuple(k for k, v in MONOTONE.items() if v > 0 and k in present))
 
 
-def evaluate_register(register, options: GridOptions) -> tuple[EvaluationReport, RegisterCells]:  # type: ignore[no-untyped-def]
+def evaluate_register(register, options: GridOptions, *, exclude: tuple[str, ...] = ()  # type: ignore[no-untyped-def]
+                      ) -> tuple[EvaluationReport, RegisterCells]:
     cells = register_cells(register, options)
     baselines = tuple(b for b in BASELINES if b in cells.features)
-    report = evaluate_cells(cells.table, table_options(cells), baselines=baselines, baseline_names=BASELINES)
+    report = evaluate_cells(cells.table, table_options(cells, exclude), baselines=baselines,
+                            baseline_names=BASELINES, baseline_directions=MONOTONE)
     return report, cells
 
 
-def train_register(register, options: GridOptions) -> RiskModel:  # type: ignore[no-untyped-def]
+def train_register(register, options: GridOptions, *, exclude: tuple[str, ...] = ()) -> RiskModel:  # type: ignore[no-untyped-def]
     cells = register_cells(register, options)
-    model = train_cells(cells.table, table_options(cells))
+    model = train_cells(cells.table, table_options(cells, exclude))
     model.metadata["grid"] = options.to_json()
     return model
 
