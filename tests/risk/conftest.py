@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import shutil
+from importlib import resources
+
 import numpy as np
 import pandas as pd
 import pytest
 
+LINE = Path(str(resources.files("demine.simulate") / "data" / "line_of_contact_approx.geojson"))
 ANTIOQUIA = Path(__file__).resolve().parents[3] / "shared" / "data" / "colombia-reland" / "antioquia_grid.csv"
 
 
@@ -46,3 +50,21 @@ def antioquia() -> Path:
     if not ANTIOQUIA.exists():
         pytest.skip(f"{ANTIOQUIA} is not here (shared data beside the repository)")
     return ANTIOQUIA
+
+
+@pytest.fixture(scope="session")
+def scenario_db(sqlite_register_template, tmp_path_factory) -> str:
+    """The small scenario (seed 1: Aghdam, Fuzuli, Kalbajar, five months) imported into a SQLite register, once."""
+    folder = tmp_path_factory.mktemp("risk-register")
+    db = folder / "register.db"
+    shutil.copyfile(sqlite_register_template, db)
+    from demine.services.imports import import_file
+    from demine.services.register import open_register
+    from demine.simulate import generate_scenario
+
+    manifest = generate_scenario(folder / "scenario", scale="small", seed=1)
+    register = open_register(str(db))
+    for kind, path in manifest.files.items():
+        import_file(register, kind, path, actor="risk-test")
+    register.close()
+    return str(db)

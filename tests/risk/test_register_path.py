@@ -1,14 +1,11 @@
 """The register path: a grid over the register's districts, features and labels from its evidence, the CLI end to end.
 
-One small scenario (seed 1: Aghdam, Fuzuli, Kalbajar, five months) is generated and imported once for the module.
+The small scenario register (tests/risk/conftest.py) is generated and imported once for the session.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
-from importlib import resources
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -22,22 +19,8 @@ from demine.risk.evidence import load_evidence
 from demine.risk.register_cells import UserLayers, build_cells
 from demine.services.imports import import_file
 from demine.services.register import open_register
-from demine.simulate import generate_scenario
 
-LINE = Path(str(resources.files("demine.simulate") / "data" / "line_of_contact_approx.geojson"))
-
-
-@pytest.fixture(scope="module")
-def scenario_db(sqlite_register_template, tmp_path_factory) -> str:
-    folder = tmp_path_factory.mktemp("risk-register")
-    db = folder / "register.db"
-    shutil.copyfile(sqlite_register_template, db)
-    manifest = generate_scenario(folder / "scenario", scale="small", seed=1)
-    register = open_register(str(db))
-    for kind, path in manifest.files.items():
-        import_file(register, kind, path, actor="risk-test")
-    register.close()
-    return str(db)
+from conftest import LINE
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,77 @@
+"""GET /api/risk/cells: the published risk map for the web map, limited to the viewport."""
+
+from __future__ import annotations
+
+import shutil
+
+import geopandas as gpd
+import pytest
+from fastapi.testclient import TestClient
+
+from demine.api.app import create_app
+from demine.cli import run
+from demine.settings import Settings
+
+from conftest import LINE
+
+
+@pytest.fixture(scope="module")
+def published(scenario_db, tmp_path_factory):
+    """A copy of the scenario register with a model trained and its prediction published."""
+    folder = tmp_path_factory.mktemp("risk-api")
+    db = folder / "register.db"
+    shutil.copyfile(scenario_db, db)
+    layer = folder / "published-risk.gpkg"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DEMINE_RISK_LAYER", str(layer))
+        model = folder / "model.json"
+        grid = ["--cell-size", "1000", "--line", str(LINE)]
+        assert run(["--db", str(db), "risk", "train", *grid, "--model", str(model)]) == 0
+        assert run(["--db", str(db), "risk", "predict", "--model", str(model), "--out", str(folder / "r.csv"),
+                    "--explain", "2", "--publish"]) == 0
+    return db, layer
+
+
+def _client(db, layer):  # type: ignore[no-untyped-def]
+    from demine.services.accounts import add_user, authenticate, issue_token
+
+    app = create_app(Settings(database_url=str(db), risk_layer=str(layer)))
+    add_user(app.state.register, "analyst", "a long passphrase 42", role="analyst", actor="test")
+    token = issue_token(app.state.register, authenticate(app.state.register, "analyst", "a long passphrase 42"),
+                        "tests")
+    return TestClient(app, headers={"Authorization": f"Bearer {token}"})
+
+
+def test_the_map_gets_the_published_cells_in_view(published):
+    db, layer = published
+    cells = gpd.read_file(layer)
+    west, south, east, north = cells.total_bounds
+    mid_x = (west + east) / 2
+    with _client(db, layer) as client:
+        everything = client.get("/api/risk/cells", params={"bbox": f"{west},{south},{east},{north}"}).json()
+        assert everything["total_in_view"] == len(cells) and not everything["truncated"]
+        half = client.get("/api/risk/cells", params={"bbox": f"{west},{south},{mid_x},{north}"}).json()
+        assert 0 < half["total_in_view"] < len(cells)
+        for feature in half["features"]:
+            x0, _, _, _ = gpd.GeoSeries.from_wkt([_wkt(feature)]).total_bounds
+            assert x0 <= mid_x
+            assert 0 <= feature["properties"]["risk"] <= 1 and feature["properties"]["risk_explained"]
+        top = client.get("/api/risk/cells", params={"bbox": f"{west},{south},{east},{north}", "limit": 10}).json()
+        assert top["truncated"] and len(top["features"]) == 10
+        assert min(f["properties"]["risk"] for f in top["features"]) >= cells["risk"].nlargest(10).min() - 1e-9
+        client.headers.pop("Authorization")
+        assert client.get("/api/risk/cells", params={"bbox": f"{west},{south},{east},{north}"}).status_code == 401
+
+
+def test_nothing_published_is_a_clear_not_found(scenario_db, tmp_path):
+    db = tmp_path / "register.db"
+    shutil.copyfile(scenario_db, db)
+    with _client(db, tmp_path / "none.gpkg") as client:
+        response = client.get("/api/risk/cells", params={"bbox": "46,39,47,40"})
+        assert response.status_code == 404 and "demine risk predict" in response.text
+
+
+def _wkt(feature) -> str:  # type: ignore[no-untyped-def]
+    from shapely.geometry import shape
+
+    return shape(feature["geometry"]).wkt
