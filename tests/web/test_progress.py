@@ -82,7 +82,7 @@ def test_field_errors_are_shown_next_to_their_fields_and_nothing_is_written(sqli
 
 
 @pytest.fixture
-def two_operators(web_app, programme_files, tmp_path):
+def two_operators(web_app, tmp_path):
     """A second organisation's activity (ANAMA's own task) beside OP1's."""
     point = lonlat(600, 600)
     path = write_csv(tmp_path / "act2.csv", [{
