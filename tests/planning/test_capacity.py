@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pandas as pd
 import pytest
 
 from demine.errors import DemineError, ValidationFailed
+from conftest import AS_OF
 from demine.planning.capacity import add_teams, build_capacity
 
 
@@ -28,7 +30,8 @@ def test_productivity_and_release_shares_learned_from_the_register(planning_inpu
     rng = np.random.default_rng(3)
     rates = rng.uniform(300, 500, 11)
     weeks = pd.DataFrame({"team": "OP1-M1", "method": "manual", "activity_type": "clearance",
-                          "hazard_type": "minefield", "district": "Aghdam", "period_start": None,
+                          "hazard_type": "minefield", "district": "Aghdam",
+                          "period_start": [AS_OF - dt.timedelta(weeks=44 - 4 * k) for k in range(11)],
                           "area_worked_m2": rates * 5, "days": 5})
     hazards = planning_inputs.hazards.copy()
     hazards.loc[hazards["code"] == "HZ-FARM", ["open", "released_m2"]] = [False, 40_000.0]
@@ -41,6 +44,9 @@ def test_productivity_and_release_shares_learned_from_the_register(planning_inpu
     assert capacity.rate("manual", "clearance", "battle_area") == 400.0  # not learned: default
     assert capacity.shares("battle_area") == pytest.approx((0.75, 0.15))
     assert capacity.shares("minefield") == (0.15, 0.6)  # no fully worked minefield: default
+    # 55 working days in the last 52 weeks for the one team: 1.06 a week, 1.12 outside the winter reductions.
+    lowland = (0.8 + 0.7 + 0.8 + 9) / 12
+    assert capacity.days_per_week == pytest.approx(55 / 52 / lowland, rel=0.01)
 
 
 def test_capacity_file_overrides_and_adds_teams(planning_inputs, tmp_path: Path) -> None:

@@ -9,12 +9,14 @@ import pytest
 
 from demine.planning.capacity import Season
 from demine.planning.cpsat import optimised_schedule
+from demine.planning.dispatch import dispatch_schedule
 from demine.planning.evaluate import hazard_finish, measure
 from demine.planning.greedy import greedy_schedule
 from demine.planning.work import build_problem
 from plan_cases import START, capacity, hazards
 
-SOLVERS = {"greedy": greedy_schedule, "cp-sat": lambda p: optimised_schedule(p, seconds_per_window=1.0)}
+SOLVERS = {"greedy": greedy_schedule, "dispatch": dispatch_schedule,
+           "cp-sat": lambda p: optimised_schedule(p, seconds_per_window=1.0)}
 
 
 def _no_overlap(problem, plan) -> None:
@@ -137,3 +139,34 @@ def test_cli_schedule_writes_table_gantt_and_map(planning_register, tmp_path) ->
     assert {"team", "hazard", "stage", "start", "finish", "area_m2"} <= set(table.columns)
     assert set(table["team"]) == {"OP1-M1", "ADDED-MECHANICAL-001", "ADDED-SURVEY-001"}
     assert gantt.read_text().startswith("<?xml") and picture.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_land_already_released_and_closed_stages() -> None:
+    # A 10 ha battle area, shares 50% cancelled / 30% reduced: 2 ha already cancelled, then TS began, so survey is
+    # over; the 8 ha left go to TS and clearance in proportion to their shares (3:2).
+    cap = capacity([("T", "manual", 0, 0)], shares=(0.5, 0.3))
+    table = hazards([{"code": "A", "remaining_m2": 80_000, "score": 10, "x": 0, "y": 0, "area_m2": 100_000,
+                      "cancelled_m2": 20_000, "reduced_m2": 0.0, "cleared_m2": 0.0, "nts_closed": True,
+                      "ts_closed": False}])
+    problem = build_problem(table, cap, start=START, weeks=10, chunk_days=1000)
+    by_stage = {int(s): problem.chunk_area[problem.chunk_stage == s].sum() for s in np.unique(problem.chunk_stage)}
+    assert by_stage == pytest.approx({1: 48_000, 2: 32_000})
+
+
+def test_dispatch_leaves_no_team_idle_while_work_waits() -> None:
+    # Two hazards for one survey team and one manual team: the ranking list puts the manual team's clearance of the
+    # first hazard after its survey; meanwhile the second hazard (surveyed already) is cleared at once.
+    cap = capacity([("S", "survey", 0, 0), ("M", "manual", 0, 0)], shares=(0.5, 0.0),
+                   methods={"minefield": {"nts": ("survey",), "clearance": ("manual",)},
+                            "battle_area": {"clearance": ("manual",)}})
+    done = {"reduced_m2": 0.0, "cleared_m2": 0.0, "ts_closed": False}
+    table = hazards([{"code": "FIRST", "remaining_m2": 20_000, "score": 90, "x": 0, "y": 0, "area_m2": 20_000,
+                      "cancelled_m2": 0.0, "nts_closed": False, **done},
+                     {"code": "SECOND", "remaining_m2": 5_000, "score": 10, "x": 0, "y": 0, "area_m2": 10_000,
+                      "cancelled_m2": 5_000, "nts_closed": True, "hazard_type": "battle_area", **done}])
+    problem = build_problem(table, cap, start=START, weeks=26, chunk_days=50)
+    plan = dispatch_schedule(problem)
+    second = problem.chunk_hazard == list(problem.hazards["code"]).index("SECOND")
+    assert plan.start[second].min() == 0.0  # the manual team starts at once on the second hazard
+    assert (plan.team >= 0).all()
+    _no_overlap(problem, plan)

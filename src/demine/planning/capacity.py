@@ -77,6 +77,17 @@ class Capacity:
         return float(rows["cancelled"].iat[0]), float(rows["reduced"].iat[0])
 
 
+def default_capacity(teams: pd.DataFrame) -> Capacity:
+    """The shipped defaults for the given teams (code, organisation, method, base_name, x, y in metres), for plain
+    data without a register (benchmarks, tests)."""
+    root = TomlSection.read(default_capacity_path())
+    capacity = _read(root, None)
+    table = teams.copy()
+    if "productivity_factor" not in table:
+        table["productivity_factor"] = 1.0
+    return replace(capacity, teams=table)
+
+
 def build_capacity(inputs: PlanningInputs, path: Path | None = None) -> Capacity:
     """Defaults (capacity.toml) <- what the register shows <- the user's capacity file, in that order of precedence."""
     defaults = _read(TomlSection.read(default_capacity_path()), inputs)
@@ -87,12 +98,14 @@ def build_capacity(inputs: PlanningInputs, path: Path | None = None) -> Capacity
     return _apply_user_file(learned, user, inputs)
 
 
-def _read(root: TomlSection, inputs: PlanningInputs) -> Capacity:
+def _read(root: TomlSection, inputs: PlanningInputs | None) -> Capacity:
     root.unknown({"calendar", "seasons", "terrain", "methods", "productivity", "release", "travel", "teams"})
     calendar = root.section("calendar")
     travel = root.section("travel")
     productivity = _productivity_rows(root.section("productivity"))
-    return Capacity(teams=_teams(inputs, root), days_per_week=calendar.number("working_days_per_week", 5.0,
+    teams = _teams(inputs, root) if inputs is not None else pd.DataFrame(
+        columns=["code", "organisation", "method", "base_name", "x", "y", "productivity_factor"])
+    return Capacity(teams=teams, days_per_week=calendar.number("working_days_per_week", 5.0,
                                                                              maximum=7.0),
                     seasons=_seasons(root), terrain=root.numbers("terrain", {}, maximum=2.0),
                     methods=_methods(root.section("methods")), productivity=productivity,
@@ -278,7 +291,29 @@ def _learn(inputs: PlanningInputs, defaults: Capacity) -> Capacity:
         relative = (weeks["log_rate"] - reference).groupby(weeks["team"]).agg(["mean", "count"])
         factor = np.exp(relative["mean"] * relative["count"] / (relative["count"] + TEAM_SHRINKAGE_WEEKS))
         teams = teams.assign(productivity_factor=teams["code"].map(factor).fillna(1.0).clip(0.2, 5.0))
-    return replace(defaults, productivity=productivity, teams=teams, release=_learn_release(inputs, defaults))
+    return replace(defaults, productivity=productivity, teams=teams, release=_learn_release(inputs, defaults),
+                   days_per_week=_learn_days_per_week(inputs, defaults))
+
+
+def _learn_days_per_week(inputs: PlanningInputs, defaults: Capacity) -> float:
+    """Working days a team really puts in per calendar week over the last year (travel, rest, weather and waiting
+    between tasks included), brought back to a week outside the seasons' reductions; the default when the register
+    holds less than half a year of progress reports."""
+    weeks = inputs.team_weeks
+    if not len(weeks) or weeks["period_start"].isna().all():
+        return defaults.days_per_week
+    end = pd.Timestamp(inputs.as_of)
+    start = end - pd.Timedelta(weeks=52)
+    starts = pd.to_datetime(weeks["period_start"])
+    recent = weeks[starts > start]
+    if pd.to_datetime(weeks["period_start"]).min() > end - pd.Timedelta(weeks=26) or not len(recent):
+        return defaults.days_per_week
+    active = pd.to_datetime(inputs.teams["active_from"]).fillna(start).clip(lower=start)
+    team_weeks = float(((end - active).dt.days / 7).clip(lower=0).sum())
+    if team_weeks <= 0:
+        return defaults.days_per_week
+    season = np.mean([defaults.season_factor("*", m) for m in range(1, 13)]) or 1.0
+    return float(np.clip(recent["days"].sum() / team_weeks / season, 0.5, 7.0))
 
 
 def _learn_release(inputs: PlanningInputs, defaults: Capacity) -> pd.DataFrame:

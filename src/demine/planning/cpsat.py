@@ -32,7 +32,7 @@ OVERRUN_WEEKS = 2.0
 
 
 def optimised_schedule(problem: PlanProblem, *, window_weeks: int = 13, seconds_per_window: float = 2.0,
-                       candidate_factor: float = 3.0, teams_per_chunk: int = 8, max_candidates: int = 8000,
+                       candidate_factor: float = 2.5, teams_per_chunk: int = 5, max_candidates: int = 8000,
                        workers: int = 2, seed: int = 1) -> Schedule:
     began = time.perf_counter()
     timeline = Timeline(problem)
@@ -40,11 +40,11 @@ def optimised_schedule(problem: PlanProblem, *, window_weeks: int = 13, seconds_
     statuses: list[str] = []
     for first in range(0, weeks, window_weeks):
         last = min(first + window_weeks, weeks)
-        chosen, status = _solve_window(problem, timeline, first, last, window_weeks, seconds_per_window,
+        chosen, status, offered = _solve_window(problem, timeline, first, last, window_weeks, seconds_per_window,
                                        candidate_factor, teams_per_chunk, max_candidates, workers, seed)
         statuses.append(status)
         _place_chosen(problem, timeline, chosen, urgent_until=last + window_weeks)
-        _backfill(problem, timeline, last)
+        _backfill(problem, timeline, last, offered)
     summary = ", ".join(f"{s}: {statuses.count(s)}" for s in sorted(set(statuses)))
     return timeline.schedule("cp-sat", time.perf_counter() - began, notes=f"windows {summary}")
 
@@ -70,10 +70,10 @@ def _place_chosen(problem: PlanProblem, timeline: Timeline, chosen: dict[int, in
         pending = waiting
 
 
-def _backfill(problem: PlanProblem, timeline: Timeline, last: int) -> None:
-    """Teams with days left before the window's end take the next chunks in priority order (as the greedy would)."""
+def _backfill(problem: PlanProblem, timeline: Timeline, last: int, offered: list[int]) -> None:
+    """Teams with days left before the window's end take the chunks on offer left over, in priority order."""
     allowed = np.isfinite(problem.effort)
-    for chunk in np.flatnonzero(timeline.team < 0):
+    for chunk in sorted(c for c in offered if timeline.team[c] < 0):
         if not (timeline.team_free < last).any():
             return
         teams = np.flatnonzero(allowed[chunk] & (timeline.team_free < last))
@@ -121,95 +121,144 @@ def _candidates(problem: PlanProblem, timeline: Timeline, effort: np.ndarray, ca
 
 def _solve_window(problem: PlanProblem, timeline: Timeline, first: int, last: int, window_weeks: int,
                   seconds: float, candidate_factor: float, teams_per_chunk: int, max_candidates: int,
-                  workers: int, seed: int) -> tuple[dict[int, int], str]:
+                  workers: int, seed: int) -> tuple[dict[int, int], str, list[int]]:
     free = np.maximum(timeline.team_free, first)
     capacity = np.where(free < last, problem.days_per_week * (last - free + OVERRUN_WEEKS), 0.0)
     if capacity.sum() <= 0:
-        return {}, "idle"
+        return {}, "idle", []
     factor = problem.calendar.mean_factor(first, last, problem.days_per_week)[problem.chunk_district]
     with np.errstate(divide="ignore"):
-        effort = problem.effort / np.where(factor > 0, factor, 0.0)[:, None]
+        effort = problem.effort / np.where(factor > 0, factor, 0.0).astype(np.float32)[:, None]
     effort[:, capacity <= 0] = np.inf
-    offered = _candidates(problem, timeline, effort, float(capacity.sum()), candidate_factor, max_candidates)
-    if not offered:
-        return {}, "nothing to offer"
+    offered = np.array(_candidates(problem, timeline, effort, float(capacity.sum()), candidate_factor,
+                                   max_candidates), dtype=np.int64)
+    if not len(offered):
+        return {}, "nothing to offer", []
+    # Each offered chunk's fastest teams (those with the days for it), and its cost in hundredths of a day.
+    sub = effort[offered].astype(float)
+    sub[sub > capacity[None, :]] = np.inf
+    width = min(teams_per_chunk, sub.shape[1])
+    teams = np.argsort(sub, axis=1, kind="stable")[:, :width]
+    days = np.take_along_axis(sub, teams, axis=1)
+    valid = np.isfinite(days)
+    cost = np.where(valid, np.ceil(np.where(valid, days, 0) * 100), 0).astype(np.int64)
+    limit = (capacity * 100).astype(np.int64)
+    value = problem.weighted_area()[offered]
+    urgent = (first <= problem.chunk_deadline[offered]) & (problem.chunk_deadline[offered] <= last + window_weeks)
+    worth = value * (1e5 / (float(value.max()) or 1.0)) + np.where(urgent, DEADLINE_BONUS * 1e5, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        penalty = SPEED_PREFERENCE * (1.0 - days[:, :1] / days)
+    gain = np.where(valid, np.round(worth[:, None] * (1.0 - np.nan_to_num(penalty))), 0).astype(np.int64)
+    # Two greedy fills, in priority order and by weighted land per day of work; the better one is the hint.
+    fills = [_hint(problem, timeline, offered, teams, valid, cost, limit, order) for order in
+             (np.arange(len(offered)), np.argsort(-gain[:, 0] / np.maximum(cost[:, 0], 1), kind="stable"))]
+    row_of = {int(c): r for r, c in enumerate(offered)}
+    hint = max(fills, key=lambda fill: sum(int(gain[row_of[c], list(teams[row_of[c]]).index(t)])
+                                           for c, t in fill.items()))
+
+    # The model is written straight into its protocol buffer: at tens of thousands of variables per window, the
+    # Python expression layer costs more than the search.
     model = cp_model.CpModel()
-    value = problem.weighted_area()
-    top = float(value[offered].max()) or 1.0
-    scale = 1e5 / top  # the largest ordinary chunk is worth 100,000 units; coefficients stay integers
-    team_terms: dict[int, list] = {}
-    taken: dict[int, list] = {}
-    hints: dict[int, int] = _hint(offered, effort, capacity)
-    objective = []
-    for chunk in offered:
-        row = effort[chunk]
-        teams = np.flatnonzero(np.isfinite(row) & (row <= capacity))
-        if not len(teams):
-            continue
-        teams = teams[np.argsort(row[teams], kind="stable")[:teams_per_chunk]]
-        fastest = row[teams[0]]
-        urgent = first <= problem.chunk_deadline[chunk] <= last + window_weeks
-        worth = value[chunk] * scale + (DEADLINE_BONUS * 1e5 if urgent else 0.0)
-        taken[chunk] = []
-        for team in teams:
-            x = model.new_bool_var(f"x{chunk}_{team}")
-            penalty = SPEED_PREFERENCE * (1.0 - fastest / row[team])
-            objective.append(int(round(worth * (1.0 - penalty))) * x)
-            team_terms.setdefault(int(team), []).append((int(np.ceil(row[team] * 100)), x))
-            taken[chunk].append(x)
-            model.add_hint(x, int(hints.get(chunk) == team))
-        model.add_at_most_one(taken[chunk])
-    for team, terms in team_terms.items():
-        model.add(sum(c * x for c, x in terms) <= int(capacity[team] * 100))
-    _stage_order(problem, timeline, model, taken)
-    model.maximize(sum(objective))
+    proto = model.proto
+    rows, columns = np.nonzero(valid)
+    if not len(rows):
+        return {}, "nothing fits", list(offered)
+    n = len(rows)
+    for _ in range(n):
+        variable = proto.variables.add()
+        variable.domain.extend((0, 1))
+    chunk_of, team_of = offered[rows], teams[rows, columns]
+    proto.solution_hint.vars.extend(range(n))
+    proto.solution_hint.values.extend(int(hint.get(int(c)) == int(t)) for c, t in zip(chunk_of, team_of))
+    starts = np.flatnonzero(np.diff(np.concatenate([[-1], rows])))  # rows are sorted: one run per chunk
+    bounds = np.append(starts, n)
+    taken = {int(chunk_of[a]): list(range(a, b)) for a, b in zip(bounds[:-1], bounds[1:])}
+    for members in taken.values():
+        if len(members) > 1:
+            proto.constraints.add().at_most_one.literals.extend(members)
+    order = np.argsort(team_of, kind="stable")
+    team_bounds = np.flatnonzero(np.diff(np.concatenate([[-1], team_of[order]]))).tolist() + [n]
+    flat_cost = cost[rows, columns]
+    for a, b in zip(team_bounds[:-1], team_bounds[1:]):
+        members = order[a:b]
+        linear = proto.constraints.add().linear
+        linear.vars.extend(members.tolist())
+        linear.coeffs.extend(flat_cost[members].tolist())
+        linear.domain.extend((0, int(limit[team_of[members[0]]])))
+    _stage_order(problem, timeline, model, taken, set(hint))
+    # Maximise: the proto minimises, so the coefficients are negated and the scaling factor is -1.
+    proto.objective.vars.extend(range(n))
+    proto.objective.coeffs.extend((-gain[rows, columns]).tolist())
+    proto.objective.scaling_factor = -1.0
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = seconds
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
+    # The model is a plain assignment: presolve buys little and, on large windows, eats the whole time limit
+    # before the hint (a complete, feasible plan) is even tried.
+    solver.parameters.cp_model_presolve = False
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return {}, solver.status_name(status).lower()
-    chosen = {}
-    for chunk, variables in taken.items():
-        for x in variables:
-            if solver.value(x):
-                chosen[chunk] = int(x.name.split("_")[1])
-    return chosen, solver.status_name(status).lower()
+        return hint, "hint (" + solver.status_name(status).lower() + ")", list(offered)  # the greedy fill is a valid plan
+    values = np.array(solver.response_proto.solution, dtype=np.int64)[:n]
+    chosen = {int(c): int(t) for c, t in zip(chunk_of[values > 0], team_of[values > 0])}
+    return chosen, solver.status_name(status).lower(), list(offered)
 
 
-def _stage_order(problem: PlanProblem, timeline: Timeline, model: cp_model.CpModel, taken: dict[int, list]) -> None:
-    """A chunk of stage s is taken only if every unplaced chunk of the hazard's earlier stages is taken too."""
+def _stage_order(problem: PlanProblem, timeline: Timeline, model: cp_model.CpModel, taken: dict[int, list[int]],
+                 hinted: set[int]) -> None:
+    """A chunk of stage s is taken only if every unplaced chunk of the hazard's earlier stages is taken too: a flag
+    per hazard and earlier stage is 1 only if all its chunks are taken, and each later chunk needs the flag."""
+    proto = model.proto
     by_stage: dict[tuple[int, int], list[int]] = {}
     for chunk in taken:
         by_stage.setdefault((int(problem.chunk_hazard[chunk]), int(problem.chunk_stage[chunk])), []).append(chunk)
-    done: dict[tuple[int, int], cp_model.IntVar] = {}
+
+    def linear(variables: list[int], coeffs: list[int], low: int, high: int) -> None:
+        constraint = proto.constraints.add().linear
+        constraint.vars.extend(variables)
+        constraint.coeffs.extend(coeffs)
+        constraint.domain.extend((low, high))
+
+    flags: dict[tuple[int, int], int] = {}
     for (h, s), chunks in by_stage.items():
         for earlier in range(s):
             if timeline.unplaced[h, earlier] == 0:
                 continue
             key = (h, earlier)
-            if key not in done:
-                flag = model.new_bool_var(f"done{h}_{earlier}")
+            if key not in flags:
+                flag = len(proto.variables)
+                proto.variables.add().domain.extend((0, 1))
                 members = by_stage.get(key, [])
-                if len(members) < timeline.unplaced[h, earlier]:
-                    model.add(flag == 0)  # some of that stage is not even offered
-                for member in members:
-                    model.add(flag <= sum(taken[member]))
-                done[key] = flag
-            for chunk in chunks:
-                model.add(sum(taken[chunk]) <= done[key])
+                complete = len(members) == timeline.unplaced[h, earlier]
+                if not complete:
+                    linear([flag], [1], 0, 0)  # some of that stage is not even offered
+                for member in members:  # flag <= sum(x of member)
+                    linear([flag] + taken[member], [1] + [-1] * len(taken[member]), -len(taken[member]), 0)
+                proto.solution_hint.vars.append(flag)
+                proto.solution_hint.values.append(int(complete and all(m in hinted for m in members)))
+                flags[key] = flag
+            for chunk in chunks:  # sum(x of chunk) <= flag
+                linear(taken[chunk] + [flags[key]], [1] * len(taken[chunk]) + [-1], -1, 0)
 
 
-def _hint(offered: list[int], effort: np.ndarray, capacity: np.ndarray) -> dict[int, int]:
-    """A greedy fill of the window (priority order, fastest team with days left): CP-SAT's first solution."""
-    left = capacity.copy()
-    hint = {}
-    for chunk in offered:
-        row = effort[chunk]
-        fits = np.flatnonzero(np.isfinite(row) & (row <= left))
-        if len(fits):
-            team = int(fits[np.argmin(row[fits])])
-            hint[chunk] = team
-            left[team] -= row[team]
+def _hint(problem: PlanProblem, timeline: Timeline, offered: np.ndarray, teams: np.ndarray, valid: np.ndarray,
+          cost: np.ndarray, limit: np.ndarray, order: np.ndarray) -> dict[int, int]:
+    """A greedy fill of the window that satisfies the model (priority order, fastest team with days left, a stage
+    only after all of the hazard's earlier stages): CP-SAT's first solution, and the plan if it finds none."""
+    left = limit.copy()
+    hint: dict[int, int] = {}
+    hinted: dict[tuple[int, int], int] = {}
+    for r in order:
+        chunk = offered[r]
+        h, s = int(problem.chunk_hazard[chunk]), int(problem.chunk_stage[chunk])
+        if any(timeline.unplaced[h, e] > hinted.get((h, e), 0) for e in range(s)):
+            continue
+        for c in np.flatnonzero(valid[r]):
+            team = int(teams[r, c])
+            if cost[r, c] <= left[team]:
+                hint[int(chunk)] = team
+                left[team] -= cost[r, c]
+                hinted[(h, s)] = hinted.get((h, s), 0) + 1
+                break
     return hint

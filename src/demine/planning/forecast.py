@@ -5,8 +5,8 @@ Each Monte Carlo run draws
   varied in the register's progress reports (0.15 where there is too little to tell);
 - the shares of suspected land that survey cancels and technical survey reduces, per hazard type: a Dirichlet around
   the shares learned from the fully worked hazards (concentration 20 when learned, 8 for the defaults);
-and then plays the greedy ranking forward until the work is done (it is fast, and releases about as much land per year
-as the optimised plan). Over a multi-year forecast, teams are redeployed: the reach limit is lifted (travel still
+and then plays the programme forward by dispatching (dispatch.py: a free team takes the top-ranked task it may do)
+until the work is done. Over a multi-year forecast, teams are redeployed: the reach limit is lifted (travel still
 costs its mobilisation days). The forecast says P10, P50 and P90 of each completion date.
 """
 
@@ -20,7 +20,7 @@ import pandas as pd
 
 from demine.planning.capacity import METHODS, Capacity
 from demine.planning.evaluate import hazard_finish
-from demine.planning.greedy import greedy_schedule
+from demine.planning.dispatch import dispatch_schedule
 from demine.planning.plan import PlanSetup
 from demine.planning.work import build_problem
 
@@ -36,6 +36,16 @@ class Forecast:
     districts: pd.DataFrame  # district, remaining_ha, p10, p50, p90
     projects: pd.DataFrame  # project, hazards, deadline, p10, p50, p90, on_time_share
     released: pd.DataFrame  # date, p10_ha, p50_ha, p90_ha: cumulative land released after as_of
+    start: dt.date | None = None  # the first Monday of the runs' calendar
+    curves: np.ndarray | None = None  # (run, week): cumulative ha released after as_of
+
+    def released_by(self, day: dt.date) -> dict[str, float]:
+        """P10, P50 and P90 of the land (ha) released between the forecast date and `day`."""
+        if self.curves is None or self.start is None or not self.curves.size:
+            return {"p10": 0.0, "p50": 0.0, "p90": 0.0}
+        week = int(np.clip((day - self.start).days // 7 - 1, 0, self.curves.shape[1] - 1))
+        q = np.quantile(self.curves[:, week], [0.1, 0.5, 0.9])
+        return {"p10": float(q[0]), "p50": float(q[1]), "p90": float(q[2])}
 
     def sentence(self) -> str:
         n = self.national
@@ -76,7 +86,7 @@ def forecast_completion(setup: PlanSetup, *, runs: int = 50, seed: int = 1, year
         shares = _draw_shares(rng, capacity, set(hazards["hazard_type"]))
         problem = build_problem(hazards, capacity, start=setup.inputs.as_of, weeks=weeks, chunk_days=chunk_days,
                                 rate_factor=pace, shares=shares)
-        plan = greedy_schedule(problem)
+        plan = dispatch_schedule(problem)
         finishes.append(hazard_finish(problem, plan))
         done = np.isfinite(plan.finish)
         week = np.minimum(np.floor(plan.finish[done]).astype(int), weeks - 1)
@@ -89,7 +99,8 @@ def forecast_completion(setup: PlanSetup, *, runs: int = 50, seed: int = 1, year
                     national=_quantile_dates(calendar, finish.max(axis=1) if finish.size else np.zeros(runs)),
                     districts=_groups(calendar, finish, ordered, ordered["district"].to_numpy(), "district"),
                     projects=_projects(calendar, finish, ordered),
-                    released=_released(calendar, np.array(curves)))
+                    released=_released(calendar, np.array(curves)),
+                    start=calendar.start if calendar is not None else None, curves=np.array(curves))
 
 
 def _draw_shares(rng: np.random.Generator, capacity: Capacity, types: set[str]) -> dict[str, tuple[float, float]]:

@@ -23,6 +23,7 @@ from demine.store.tables.operations import activities, land_release_outputs, pro
 from demine.store.tables.people import incidents
 from demine.store.tables.projects import development_projects
 
+OUTCOMES = ("cancelled", "reduced", "cleared")  # land release outcomes, in the order of the stages nts, ts, clearance
 # A hazard is still to be worked while more than this share of its area (and 100 m²) has not been released.
 OPEN_SHARE = 0.02
 
@@ -62,12 +63,20 @@ def load_planning_inputs(connection: Connection, *, as_of: dt.date | None = None
                      .join_from(land_release_outputs, activities, o.activity_id == act.id)
                      .where(live(land_release_outputs), o.release_date <= day))
     released = outputs.groupby("hazard_area_id")["area_m2"].sum()
+    by_outcome = outputs.pivot_table(index="hazard_area_id", columns="outcome", values="area_m2", aggfunc="sum",
+                                     fill_value=0.0) if len(outputs) else pd.DataFrame()
     hazards["district"] = hazards["admin_area_id"].map(district_name).fillna("(no district)")
     hazards["released_m2"] = hazards["id"].map(released).fillna(0.0)
     hazards["remaining_m2"] = (hazards["area_m2"] - hazards["released_m2"]).clip(lower=0.0)
+    for outcome in OUTCOMES:  # what each stage has released already (survey cancelled, TS reduced, cleared)
+        column = by_outcome[outcome] if outcome in by_outcome else pd.Series(dtype=float)
+        hazards[f"{outcome}_m2"] = hazards["id"].map(column).fillna(0.0)
     still = hazards["remaining_m2"] > np.maximum(100.0, OPEN_SHARE * hazards["area_m2"])
     # Without a cut-off the register's status is the truth; at a cut-off, the land released by then decides.
     hazards["open"] = still & ((hazards["work_status"] != "closed") if as_of is None else True)
+    for stage, (started, finished) in _stages_worked(connection, day).items():
+        hazards[f"{stage}_started"] = hazards["id"].isin(started)
+        hazards[f"{stage}_finished"] = hazards["id"].isin(finished)
     hazards = hazards.to_crs(crs)
     hx, hy = _project_points(hazards["benchmark_longitude"], hazards["benchmark_latitude"], crs)
     hazards["x"], hazards["y"] = hx, hy
@@ -80,6 +89,24 @@ def load_planning_inputs(connection: Connection, *, as_of: dt.date | None = None
         incidents=_incidents(connection, day, crs), projects=_projects(connection, day, crs),
         teams=_teams(connection, day, crs), team_weeks=_team_weeks(connection, day, by_id),
         outputs=outputs.drop(columns="hazard_area_id"), districts=districts.to_crs(crs)[["name", "geometry"]])
+
+
+STAGE_OF_ACTIVITY = {"nts": "nts", "ts": "ts", "clearance": "clearance", "bac": "clearance"}
+
+
+def _stages_worked(connection: Connection, day: dt.date) -> dict[str, tuple[set[int], set[int]]]:
+    """Per land release stage, the hazards where an activity of it had started, and had ended, by `day`."""
+    act = activities.c
+    frame = _frame(connection, select(act.hazard_area_id, act.activity_type, act.end_date)
+                   .where(act.retired_at.is_(None), act.hazard_area_id.is_not(None), act.start_date <= day))
+    result: dict[str, tuple[set[int], set[int]]] = {s: (set(), set()) for s in ("nts", "ts", "clearance")}
+    for hazard, kind, end in frame.itertuples(index=False):
+        stage = STAGE_OF_ACTIVITY.get(kind)
+        if stage:
+            result[stage][0].add(hazard)
+            if end is not None and end <= day:
+                result[stage][1].add(hazard)
+    return result
 
 
 def _incidents(connection: Connection, day: dt.date, crs: CRS) -> pd.DataFrame:

@@ -57,10 +57,10 @@ def build_problem(hazards: pd.DataFrame, capacity: Capacity, *, start: dt.date, 
     district_index = {d: i for i, d in enumerate(districts)}
     calendar = build_calendar(capacity, districts, start, weeks)
     rows: dict[str, list] = {k: [] for k in ("hazard", "stage", "area")}
+    stage_areas = _stage_areas(hazards, capacity, shares)
     for h, hazard in enumerate(hazards.itertuples()):
-        cancelled, reduced = (shares or {}).get(hazard.hazard_type, capacity.shares(hazard.hazard_type))
-        for s, share in enumerate((cancelled, reduced, 1.0 - cancelled - reduced)):
-            area = hazard.remaining_m2 * share
+        for s in range(len(STAGES)):
+            area = stage_areas[h, s]
             if area <= 1.0:
                 continue
             fastest = max([capacity.rate(m, STAGES[s], hazard.hazard_type)
@@ -87,6 +87,35 @@ def build_problem(hazards: pd.DataFrame, capacity: Capacity, *, start: dt.date, 
         effort=np.zeros((0, len(teams))))
     problem.effort = effort_matrix(problem, capacity, rate_factor=rate_factor)
     return problem
+
+
+def _stage_areas(hazards: pd.DataFrame, capacity: Capacity,
+                 shares: dict[str, tuple[float, float]] | None) -> np.ndarray:
+    """Land left for each stage (NTS, TS, clearance) of each hazard, summing to its remaining land.
+
+    The shares apply to the hazard's whole area; what each stage has released already is taken off its own share
+    (a battle area already surveyed has little left to cancel). Without the outcome columns (plain tables), the
+    shares apply to the remaining land.
+    """
+    drawn = np.array([(shares or {}).get(t, capacity.shares(t)) for t in hazards["hazard_type"]],
+                     dtype=float).reshape(-1, 2)
+    split = np.column_stack([drawn[:, 0], drawn[:, 1], 1.0 - drawn.sum(axis=1)])
+    for s, stage in enumerate(("nts", "ts")):  # a closed stage releases nothing more; its share goes to the later
+        if f"{stage}_closed" in hazards:
+            closed = hazards[f"{stage}_closed"].to_numpy(bool)
+            split[closed, s] = 0.0
+    remaining = hazards["remaining_m2"].to_numpy(float)
+    if not {"area_m2", "cancelled_m2", "reduced_m2", "cleared_m2"} <= set(hazards.columns):
+        return split * remaining[:, None]
+    done = hazards[["cancelled_m2", "reduced_m2", "cleared_m2"]].to_numpy(float)
+    left = np.maximum(split * hazards["area_m2"].to_numpy(float)[:, None] - done, 0.0)
+    left[:, 2] = np.maximum(left[:, 2], 1e-9)  # clearance is never closed while land remains
+    total = left.sum(axis=1)
+    # Scale to the remaining land (outputs never add up exactly to the shares); all to clearance if nothing is left.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scaled = np.where(total[:, None] > 0, left * (remaining / total)[:, None], 0.0)
+    scaled[total <= 0, 2] = remaining[total <= 0]
+    return scaled
 
 
 def effort_matrix(problem: PlanProblem, capacity: Capacity, *,

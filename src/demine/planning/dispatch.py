@@ -1,0 +1,66 @@
+"""Dispatching: the way a programme runs day to day. Whenever a team is free, it takes the highest-ranked chunk of
+work it may do (method allowed, within reach) whose earlier stages are finished; if none is ready, it waits for the
+next one to become ready. Unlike the ranking list (greedy.py), no team sits idle while a task it could do is waiting.
+
+The forecast plays the programme forward with it: it is what "at the current capacity" means.
+"""
+
+from __future__ import annotations
+
+import heapq
+import time
+
+import numpy as np
+
+from demine.planning.timeline import Schedule, Timeline
+from demine.planning.work import PlanProblem
+
+
+def dispatch_schedule(problem: PlanProblem) -> Schedule:
+    began = time.perf_counter()
+    timeline = Timeline(problem)
+    horizon = float(problem.calendar.weeks)
+    allowed = np.ascontiguousarray(np.isfinite(problem.effort).T)  # (team, chunk): one row read per decision
+    open_chunk = np.ones(problem.chunks, dtype=bool)
+    # A chunk is ready at once when its hazard has no chunk of an earlier stage (that stage is done or empty).
+    earlier = np.cumsum(timeline.unplaced, axis=1) - timeline.unplaced
+    ready_at = np.where(earlier[problem.chunk_hazard, problem.chunk_stage] == 0, 0.0, np.inf)
+    members: dict[int, np.ndarray] = {}
+    for h in np.unique(problem.chunk_hazard):
+        members[int(h)] = np.flatnonzero(problem.chunk_hazard == h)
+    queue = [(0.0, k) for k in range(len(problem.teams)) if allowed[k].any()]
+    heapq.heapify(queue)
+    while queue:
+        now, team = heapq.heappop(queue)
+        if now >= horizon:
+            continue
+        candidates = open_chunk & allowed[team]
+        ready = candidates & (ready_at <= now)
+        if ready.any():
+            chunk = int(np.argmax(ready))  # chunks are in priority order: the first ready one is the top
+            start, finish = timeline.candidates(chunk, np.array([team]))
+            open_chunk[chunk] = False
+            if np.isfinite(finish[0]) and finish[0] <= horizon:
+                timeline.place(chunk, team, float(start[0]), float(finish[0]))
+                _release_next_stage(problem, timeline, members[int(problem.chunk_hazard[chunk])], ready_at)
+                heapq.heappush(queue, (float(finish[0]), team))
+            else:
+                heapq.heappush(queue, (now, team))  # that chunk cannot end in time; look again
+            continue
+        if not candidates.any():
+            continue  # nothing left this team may do
+        # Wait until a chunk becomes ready or another team finishes (which may make one ready); at most a week.
+        upcoming = ready_at[candidates]
+        later = [float(t) for t in (upcoming.min(), queue[0][0] if queue else np.inf) if np.isfinite(t) and t > now]
+        heapq.heappush(queue, (min(later + [now + 1.0]), team))
+    return timeline.schedule("dispatch", time.perf_counter() - began)
+
+
+def _release_next_stage(problem: PlanProblem, timeline: Timeline, chunks: np.ndarray, ready_at: np.ndarray) -> None:
+    """Once every chunk of a hazard's earlier stages is placed, its later stages are ready when those finish."""
+    h = int(problem.chunk_hazard[chunks[0]])
+    for stage in (1, 2):
+        if timeline.unplaced[h, :stage].any():
+            return
+        waiting = chunks[problem.chunk_stage[chunks] == stage]
+        ready_at[waiting] = timeline.stage_finish[h, :stage].max()
