@@ -146,7 +146,7 @@ NATIONAL = ScenarioConfig(
     uxo_clusters_per_100_ha=0.7,
     nts_teams=9,
     ts_teams=40,
-    clearance_teams=50,
+    clearance_teams=44,
     bac_teams=32,
     incidents=180,
 )

@@ -66,8 +66,10 @@ def raise_teams(seed: int, config: ScenarioConfig, settlements: list[Settlement]
     for kind, n in counts.items():
         method, (lo, hi), serves = TEAM_KINDS[kind]
         for k in range(n):
-            # Teams join in a staggered way over the ramp: the first year released only ~6,300 ha (FACTS.md).
-            ramp = int(config.ramp_weeks * (k / max(n, 1)) ** 1.5)
+            # Teams join in a staggered way over the ramp: the first year released only ~6,300 ha (FACTS.md). Manual
+            # clearance (army engineers) was there from the first months: that year found 10,455 AP and 4,640 AT mines.
+            ramp_weeks = config.ramp_weeks // 4 if kind == "clearance" else config.ramp_weeks
+            ramp = int(ramp_weeks * (k / max(n, 1)) ** 1.5)
             org = operators[0] if rng.random() < 0.5 else str(rng.choice(operators[1:]))
             teams.append(Team(f"{org}-{kind.upper()}-{k + 1:03d}", org, f"{kind.upper()} team {k + 1}", kind, method,
                               round(int(rng.integers(lo, hi + 1)) * config.team_members_factor), bases[int(rng.integers(len(bases)))],
