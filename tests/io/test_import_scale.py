@@ -55,9 +55,13 @@ def test_twenty_thousand_items_import_once_and_reimport_changes_nothing(loaded, 
     indexes = index_names(loaded)
     before = table_counts(loaded)
 
-    result = import_file(loaded, "items", path, actor="officer")
+    monkeypatch.setattr(bulk, "PROGRESS_EVERY", 5_000)
+    written: list[tuple[int, int]] = []
+    result = import_file(loaded, "items", path, actor="officer", rows_written=lambda *done: written.append(done))
     assert (result.rows, result.created, result.updated, result.unchanged) == (ITEMS, ITEMS, 0, 0)
     assert result.warnings == []
+    # The progress bar hears the rows as they go to the database, from none to all.
+    assert written == [(n, ITEMS) for n in range(0, ITEMS + 1, 5_000)] + [(ITEMS, ITEMS)]
     counts = table_counts(loaded)
     assert counts["items_found"] == before["items_found"] + ITEMS
     assert counts["import_batches"] == before["import_batches"] + 1

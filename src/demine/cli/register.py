@@ -67,9 +67,15 @@ def import_command(obj: Context, kind: str, file: Path, crs: str | None, mapping
         if failed:
             raise ValidationFailed(failed)
         return
-    with console.status(f"Importing {file.name}") as status:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    # A bar over the rows written; until then (reading, validating) the stage name with an indeterminate bar.
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=errors, transient=True) as bar:
+        task = bar.add_task(f"{file.name}: reading", total=None)
         result = import_file(obj.register, kind, file, crs=crs, actor=obj.settings.user, columns=columns,
-                             progress=lambda message: status.update(f"{file.name}: {message}"))
+                             progress=lambda stage: bar.update(task, description=f"{file.name}: {stage}"),
+                             rows_written=lambda done, total: bar.update(task, completed=done, total=total))
     for warning in result.warnings[:MAX_ISSUES_SHOWN]:
         errors.print(f"[yellow]warning[/]: {warning}", highlight=False)
     if len(result.warnings) > MAX_ISSUES_SHOWN:

@@ -28,6 +28,7 @@ from demine.store.tables.core import import_batches
 from demine.services.register import Register
 
 Progress = Callable[[str], None]
+RowsProgress = Callable[[int, int], None]
 SCAN_FACTOR = 4  # read the whole table's codes when it holds at most this many rows per row of the file
 
 
@@ -49,8 +50,12 @@ class ImportResult:
 
 def import_file(register: Register, kind: str, path: Path | str, *, crs: str | None = None, actor: str,
                 columns: dict[str, str] | None = None, today: dt.date | None = None,
-                progress: Progress | None = None) -> ImportResult:
-    """Import one file; `columns` maps the file's column names to the format's (e.g. a Shapefile's cut names)."""
+                progress: Progress | None = None, rows_written: RowsProgress | None = None) -> ImportResult:
+    """Import one file; `columns` maps the file's column names to the format's (e.g. a Shapefile's cut names).
+
+    `progress` hears each stage (reading, validating, writing); `rows_written` hears (rows written, rows to write)
+    while new records go in, for a progress bar on large files.
+    """
     path = Path(path)
     fmt = format_for(kind)
     say = progress or (lambda _: None)
@@ -60,7 +65,7 @@ def import_file(register: Register, kind: str, path: Path | str, *, crs: str | N
         say(f"validating {len(raw):,} rows")
         parsed = validate(raw, fmt, ConnectionLookup(connection), crs=crs, today=today)
         say("writing")
-        return _write(connection, parsed, path, actor)
+        return _write(connection, parsed, path, actor, rows_written)
 
 
 def check_file(register: Register, kind: str, path: Path | str, *, crs: str | None = None,
@@ -128,7 +133,8 @@ def _quality_flags(parsed: ParsedTable) -> pd.Series:
     return pd.Series([("; ".join(flags[r]) if r in flags else None) for r in parsed.row_numbers], dtype=object)
 
 
-def _write(connection: Connection, parsed: ParsedTable, path: Path, actor: str) -> ImportResult:
+def _write(connection: Connection, parsed: ParsedTable, path: Path, actor: str,
+           rows_written: RowsProgress | None = None) -> ImportResult:
     table = parsed.fmt.table
     hashes = _row_hashes(parsed)
     existing = _existing(connection, table, parsed.codes)
@@ -153,10 +159,10 @@ def _write(connection: Connection, parsed: ParsedTable, path: Path, actor: str) 
     frame = pd.DataFrame(columns, copy=False)
     geoms = parsed.geometry.wgs84 if parsed.geometry is not None else None
     if is_new.all():
-        insert_frame(connection, table, frame, geoms)
+        insert_frame(connection, table, frame, geoms, progress=rows_written)
     else:
         insert_frame(connection, table, frame[is_new].reset_index(drop=True),
-                     geoms[is_new] if geoms is not None else None)
+                     geoms[is_new] if geoms is not None else None, progress=rows_written)
     ids = existing["id"].to_numpy() if len(existing) else np.empty(0, dtype=np.int64)
     for position in np.flatnonzero(changed):
         _update(connection, parsed, frame.iloc[position].to_dict(), geoms[position] if geoms is not None else None,

@@ -7,7 +7,7 @@ into driver values column by column (vectorised), and only the final row tuples 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import numpy as np
@@ -26,15 +26,39 @@ BULK_CACHE_KIB = 256 * 1024
 DEFER_INDEXES_FROM = 10_000
 
 
-def insert_frame(connection: Connection, table: Table, frame: pd.DataFrame, geometries: np.ndarray | None) -> None:
-    """Insert every row of `frame` (columns named as the table's) and its geometries, if any, in the open transaction."""
+# Rows between two progress reports of a bulk insert: often enough for a smooth bar, rare enough to cost nothing.
+PROGRESS_EVERY = 25_000
+
+
+def insert_frame(connection: Connection, table: Table, frame: pd.DataFrame, geometries: np.ndarray | None, *,
+                 progress: Callable[[int, int], None] | None = None) -> None:
+    """Insert every row of `frame` (columns named as the table's) and its geometries, if any, in the open transaction.
+
+    `progress` hears (rows sent, rows in all) as the rows go to the database.
+    """
     if len(frame) == 0:
         return
     columns = {name: frame[name] for name in frame.columns}
     if connection.dialect.name == "postgresql":
-        _copy(connection, table, columns, geometries)
+        _copy(connection, table, columns, geometries, progress)
     else:
-        _executemany(connection, table, columns, geometries)
+        _executemany(connection, table, columns, geometries, progress)
+
+
+def _counted(rows: Iterator[tuple], total: int, progress: Callable[[int, int], None] | None) -> Iterator[tuple]:
+    """The rows as they are, telling `progress` every PROGRESS_EVERY rows (and at the end)."""
+    return rows if progress is None else _reporting(rows, total, progress)
+
+
+def _reporting(rows: Iterator[tuple], total: int, progress: Callable[[int, int], None]) -> Iterator[tuple]:
+    progress(0, total)
+    sent = 0
+    for row in rows:
+        yield row
+        sent += 1
+        if sent % PROGRESS_EVERY == 0:
+            progress(sent, total)
+    progress(sent, total)
 
 
 def stored_hashes(connection: Connection, table: Table) -> pd.DataFrame:
@@ -56,7 +80,7 @@ def stored_hashes(connection: Connection, table: Table) -> pd.DataFrame:
 # --- SQLite ------------------------------------------------------------------------------------------------------
 
 def _executemany(connection: Connection, table: Table, columns: dict[str, pd.Series],
-                 geometries: np.ndarray | None) -> None:
+                 geometries: np.ndarray | None, progress: Callable[[int, int], None] | None = None) -> None:
     values = {name: _sqlite_values(column) for name, column in columns.items()}
     if geometries is not None:
         values["geom"] = shapely.to_wkb(geometries).tolist()  # WKB, as store.geometry.Geometry stores it
@@ -67,7 +91,8 @@ def _executemany(connection: Connection, table: Table, columns: dict[str, pd.Ser
     cursor = driver.cursor()
     try:
         with _sqlite_bulk_settings(cursor, table, rows):
-            cursor.executemany(sql, zip(*values.values()))  # tuples made one at a time, never all held at once
+            # Tuples made one at a time, never all held at once.
+            cursor.executemany(sql, _counted(zip(*values.values()), rows, progress))
     finally:
         cursor.close()
 
@@ -124,7 +149,8 @@ def _drop_secondary_indexes(cursor, table: Table) -> list[str]:  # type: ignore[
 
 # --- PostgreSQL --------------------------------------------------------------------------------------------------
 
-def _copy(connection: Connection, table: Table, columns: dict[str, pd.Series], geometries: np.ndarray | None) -> None:
+def _copy(connection: Connection, table: Table, columns: dict[str, pd.Series], geometries: np.ndarray | None,
+          progress: Callable[[int, int], None] | None = None) -> None:
     types = {name: _copy_type(table.c[name]) for name in [*columns, *(["geom"] if geometries is not None else [])]}
     values = {name: _copy_values(column, types[name]) for name, column in columns.items()}
     if geometries is not None:  # EWKB bytes go straight to PostGIS's binary input of geometry
@@ -133,7 +159,7 @@ def _copy(connection: Connection, table: Table, columns: dict[str, pd.Series], g
     sql = f"COPY {table.name} ({', '.join(values)}) FROM STDIN (FORMAT BINARY)"
     with driver.cursor() as cursor, cursor.copy(sql) as copy:
         copy.set_types([types[name] for name in values])
-        for row in zip(*values.values()):
+        for row in _counted(zip(*values.values()), len(next(iter(values.values()))), progress):
             copy.write_row(row)
 
 
