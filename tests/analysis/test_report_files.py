@@ -38,6 +38,20 @@ def test_markdown_csv_and_xlsx_carry_the_district_table(golden_register) -> None
     assert total_row[13] == pytest.approx(2790.9) and districts[-1][0].startswith("Districts with approved work")
 
 
+@pytest.mark.parametrize("register_url", ["sqlite"], indirect=True)
+def test_report_in_azerbaijani_and_russian(golden_register) -> None:  # type: ignore[no-untyped-def]
+    english = full_report(golden_register, WEEK, report_format="md").content.decode()
+    titles = re.findall(r"^## (.+)$", english, flags=re.MULTILINE)
+    for lang, district_title, total in (("az", "Rayonlar üzrə aşkarlanmış sursatlar və azad edilmiş ərazilər", "Cəmi"),
+                                        ("ru", "Найденные предметы и высвобожденные земли по районам", "Итого")):
+        text = full_report(golden_register, WEEK, report_format="md", lang=lang).content.decode()
+        assert f"## {district_title}" in text and f"| {total} | 280 | 87 |" in text
+        assert "| Tartar | 60 | 20 | 700 |" in text  # place names and figures as in English; numbers by locale
+        # Every table title is said in the report's language: none is left in English.
+        assert not [t for t in titles if f"## {t}\n" in text], lang
+    assert "Rayon" not in english and "Итого" not in english
+
+
 def test_hxl_csv_of_the_district_figures(golden_register) -> None:  # type: ignore[no-untyped-def]
     rows = list(csv.reader(io.StringIO(full_report(golden_register, WEEK, report_format="hxl").content.decode())))
     header, tags, data = rows[0], rows[1], rows[2:]

@@ -11,6 +11,7 @@ from demine.analysis.charts import TREND_WEEKS, Pictures, draw_pictures
 from demine.analysis.figures import PeriodFigures
 from demine.analysis.report_files import cell_text, render_csv, render_hxl, render_markdown, render_xlsx
 from demine.analysis.statement import Statement
+from demine.analysis.report_language import Words
 from demine.analysis.tables import report_tables
 from demine.errors import DemineError
 
@@ -24,7 +25,7 @@ def render_html(figures: PeriodFigures, statement: Statement, shown: Pictures) -
     template = environment.get_template("reports/full.html")
     return template.render(
         lang=statement.lang, period=figures.period, statement=statement, pending=figures.weekly.pending,
-        tables=report_tables(figures), trend_weeks=TREND_WEEKS,
+        tables=report_tables(figures, statement.lang), trend_weeks=TREND_WEEKS, t=Words(statement.lang),
         trend_png=base64.b64encode(shown.trend_png).decode("ascii"),
         map_png=base64.b64encode(shown.map_png).decode("ascii"),
         number=lambda value: cell_text(round(value, 1) if isinstance(value, float) else value, statement.numbers),
@@ -39,7 +40,7 @@ def render_pdf(html: str) -> bytes:
 
 
 def render(figures: PeriodFigures, statement: Statement, report_format: str, shown: Pictures | None) -> bytes:
-    tables = report_tables(figures)
+    tables = report_tables(figures, statement.lang)
     if report_format == "md":
         return render_markdown(figures, statement, tables)
     if report_format == "csv":

@@ -8,6 +8,7 @@ import io
 from babel.numbers import format_decimal
 
 from demine.analysis.figures import PeriodFigures
+from demine.analysis.report_language import Words
 from demine.analysis.statement import Statement
 from demine.analysis.tables import CATEGORIES, ReportTable, Value
 from demine.domain.geodesy import M2_PER_HECTARE
@@ -41,12 +42,12 @@ def cell_text(value: Value, locale: str) -> str:
 
 
 def _heading(figures: PeriodFigures, statement: Statement) -> list[str]:
-    period = figures.period
-    return [f"# Operational report, {period.start.isoformat()} to {period.end.isoformat()}", "",
+    period, pending, w = figures.period, figures.weekly.pending.reports, Words(statement.lang)
+    return ["# " + w("Operational report, {start} to {end}", start=period.start.isoformat(),
+                     end=period.end.isoformat()), "",
             f"> {statement.finds} {statement.land}", "",
-            "Only approved data counts; " + (f"{figures.weekly.pending.reports} progress report(s) awaiting review "
-                                             "are not included." if figures.weekly.pending.reports else
-                                             "no progress report is awaiting review."), ""]
+            w("Only approved data counts; {count} progress report(s) awaiting review are not included.", count=pending)
+            if pending else w("Only approved data counts; no progress report is awaiting review."), ""]
 
 
 def render_markdown(figures: PeriodFigures, statement: Statement, tables: list[ReportTable]) -> bytes:
@@ -56,7 +57,7 @@ def render_markdown(figures: PeriodFigures, statement: Statement, tables: list[R
         if table.note:
             lines += [table.note, ""]
         if not table.rows:
-            lines += ["None in this period.", ""]
+            lines += [Words(statement.lang)("None in this period."), ""]
             continue
         lines.append("| " + " | ".join(table.columns) + " |")
         lines.append("|" + "|".join("---" if i == 0 else "---:" for i in range(len(table.columns))) + "|")

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from demine.analysis.figures import AreaFigures, PeriodFigures, Totals
+from demine.analysis.report_language import Words
 from demine.domain.geodesy import M2_PER_HECTARE
 from demine.domain.vocabulary import EOCategory, codes
 
@@ -28,7 +29,7 @@ def _ha(m2: float) -> float:
 
 
 AREA_COLUMNS = (*[c.replace("_", " ") for c in CATEGORIES], "items", "cancelled ha", "reduced ha", "cleared ha",
-                "released ha", "items per ha")
+                "released ha", "items per ha")  # in English; each report says them in its language (Words)
 
 
 def _area_row(area: AreaFigures) -> tuple[Value, ...]:
@@ -38,17 +39,17 @@ def _area_row(area: AreaFigures) -> tuple[Value, ...]:
             round(per_ha, 3) if per_ha is not None else None)
 
 
-def _areas(key: str, title: str, first: str, areas: Sequence[AreaFigures], national: AreaFigures,
+def _areas(w: Words, key: str, title: str, first: str, areas: Sequence[AreaFigures], national: AreaFigures,
            note: str = "") -> ReportTable:
-    rows = [(a.name, *_area_row(a)) for a in areas] + [("Total", *_area_row(national))]
-    return ReportTable(key, title, (first, *AREA_COLUMNS), tuple(rows), note)
+    rows = [(a.name, *_area_row(a)) for a in areas] + [(w("Total"), *_area_row(national))]
+    return ReportTable(key, w(title), (w(first), *[w(c) for c in AREA_COLUMNS]), tuple(rows), w(note) if note else "")
 
 
 def _change(now: float, before: float) -> float | None:
     return round((now - before) / before * 100, 1) if before else None
 
 
-def _comparison(figures: PeriodFigures) -> ReportTable:
+def _comparison(w: Words, figures: PeriodFigures) -> ReportTable:
     national, previous, cumulative = figures.national, figures.previous, figures.cumulative
     measures = [("AP mines", lambda t: t.items.ap_mines), ("AT mines", lambda t: t.items.at_mines),
                 ("unexploded ordnance (UXO, AXO, submunitions)", lambda t: t.items.unexploded),
@@ -56,14 +57,16 @@ def _comparison(figures: PeriodFigures) -> ReportTable:
                 ("cancelled ha", lambda t: _ha(t.land.cancelled_m2)), ("reduced ha", lambda t: _ha(t.land.reduced_m2)),
                 ("cleared ha", lambda t: _ha(t.land.cleared_m2)), ("released ha", lambda t: _ha(t.land.total_m2))]
     now = Totals(figures.period, national.items, national.land)
-    rows = tuple((name, get(now), get(previous), _change(get(now), get(previous)),
+    rows = tuple((w(name), get(now), get(previous), _change(get(now), get(previous)),
                   get(cumulative) if cumulative else None) for name, get in measures)
-    since = f"since {cumulative.period.start.isoformat()}" if cumulative else "cumulative (no start date given)"
-    return ReportTable("comparison", "This period, the previous period and cumulative figures",
-                       ("measure", "this period", f"previous ({previous.period})", "change %", since), rows)
+    since = (w("since {date}", date=cumulative.period.start.isoformat()) if cumulative
+             else w("cumulative (no start date given)"))
+    return ReportTable("comparison", w("This period, the previous period and cumulative figures"),
+                       (w("measure"), w("this period"), w("previous ({period})", period=previous.period),
+                        w("change %"), since), rows)
 
 
-def _indicators(figures: PeriodFigures) -> ReportTable:
+def _indicators(w: Words, figures: PeriodFigures) -> ReportTable:
     empty, pending = figures.empty_clearance, figures.weekly.pending
     per_ha = figures.national.items_per_hectare
 
@@ -82,10 +85,11 @@ def _indicators(figures: PeriodFigures) -> ReportTable:
         ("items in reports awaiting review", pending.items),
         ("ha in reports awaiting review", _ha(pending.land_m2)),
     )
-    return ReportTable("indicators", "Indicators", ("indicator", "value"), rows)
+    return ReportTable("indicators", w("Indicators"), (w("indicator"), w("value")),
+                       tuple((w(name), value) for name, value in rows))
 
 
-def _productivity(figures: PeriodFigures) -> list[ReportTable]:
+def _productivity(w: Words, figures: PeriodFigures) -> list[ReportTable]:
     def rate(value: float | None) -> float | None:
         return round(value, 1) if value is not None else None
 
@@ -93,51 +97,54 @@ def _productivity(figures: PeriodFigures) -> list[ReportTable]:
                    rate(p.m2_per_unit_day)) for p in figures.team_productivity)
     methods = tuple((p.method, round(p.area_m2), p.unit_days, rate(p.m2_per_unit_day))
                     for p in figures.method_productivity)
-    note = "Approved progress reports ending in the period; a unit is a deminer, a dog pair or a machine."
-    return [ReportTable("productivity_teams", "Productivity per team",
-                        ("operator", "team", "name", "method", "m² worked", "unit-days", "m² per unit-day"), teams, note),
-            ReportTable("productivity_methods", "Productivity per method",
-                        ("method", "m² worked", "unit-days", "m² per unit-day"), methods, note)]
+    note = w("Approved progress reports ending in the period; a unit is a deminer, a dog pair or a machine.")
+    return [ReportTable("productivity_teams", w("Productivity per team"),
+                        tuple(w(c) for c in ("operator", "team", "name", "method", "m² worked", "unit-days",
+                                             "m² per unit-day")), teams, note),
+            ReportTable("productivity_methods", w("Productivity per method"),
+                        tuple(w(c) for c in ("method", "m² worked", "unit-days", "m² per unit-day")), methods, note)]
 
 
-def _people(figures: PeriodFigures) -> list[ReportTable]:
+def _people(w: Words, figures: PeriodFigures) -> list[ReportTable]:
     c, e = figures.casualties, figures.risk_education
     by_district = tuple((name, *values) for name, values in sorted(c.by_district.items()))
     dimensions = [("age group", c.by_age_group), ("sex", c.by_sex), ("activity", c.by_activity)]
-    casualty_rows = tuple((dim, key, n) for dim, tally in dimensions for key, n in sorted(tally.items()))
+    casualty_rows = tuple((w(dim), key, n) for dim, tally in dimensions for key, n in sorted(tally.items()))
     kinds = tuple((kind, n) for kind, n in sorted(c.by_kind.items()))
-    eore = tuple((group.replace("_", " "), n) for group, n in e.beneficiaries.items()) + (("total", e.total),)
+    eore = tuple((w(group.replace("_", " ")), n) for group, n in e.beneficiaries.items()) + ((w("total"), e.total),)
     return [
-        ReportTable("incidents", "Incidents and accidents per district",
-                    ("district", "incidents", "killed", "injured"),
-                    by_district + (("Total", c.incidents, c.killed, c.injured),)),
-        ReportTable("incident_kinds", "Incidents and accidents by kind", ("kind", "incidents"), kinds),
-        ReportTable("casualties", "Casualties by age group, sex and activity", ("by", "group", "casualties"),
-                    casualty_rows, "Counted from victim records; no personal data is shown."),
-        ReportTable("risk_education", f"Risk education: {e.sessions} session(s), beneficiaries",
-                    ("group", "beneficiaries"), eore),
-        ReportTable("risk_education_districts", "Risk education beneficiaries per district",
-                    ("district", "beneficiaries"), tuple(sorted(e.by_district.items()))),
+        ReportTable("incidents", w("Incidents and accidents per district"),
+                    (w("district"), w("incidents"), w("killed"), w("injured")),
+                    by_district + ((w("Total"), c.incidents, c.killed, c.injured),)),
+        ReportTable("incident_kinds", w("Incidents and accidents by kind"), (w("kind"), w("incidents")), kinds),
+        ReportTable("casualties", w("Casualties by age group, sex and activity"),
+                    (w("by"), w("group"), w("casualties")), casualty_rows,
+                    w("Counted from victim records; no personal data is shown.")),
+        ReportTable("risk_education", w("Risk education: {sessions} session(s), beneficiaries", sessions=e.sessions),
+                    (w("group"), w("beneficiaries")), eore),
+        ReportTable("risk_education_districts", w("Risk education beneficiaries per district"),
+                    (w("district"), w("beneficiaries")), tuple(sorted(e.by_district.items()))),
     ]
 
 
-def _quality(figures: PeriodFigures) -> list[ReportTable]:
+def _quality(w: Words, figures: PeriodFigures) -> list[ReportTable]:
     flagged = tuple((f.kind, f.code, f.date.isoformat(), f.flags) for f in figures.flagged)
-    shown = f"{len(flagged)} of {figures.flagged_total} shown." if figures.flagged_total > len(flagged) else ""
+    shown = (w("{shown} of {total} shown.", shown=len(flagged), total=figures.flagged_total)
+             if figures.flagged_total > len(flagged) else "")
     missing = tuple((m.organisation, m.team_code, m.team_name) for m in figures.missing_reports)
     return [
-        ReportTable("flagged", f"Implausible submissions flagged for review ({figures.flagged_total})",
-                    ("record", "code", "date", "flags"), flagged, shown),
-        ReportTable("missing_reports", f"Teams with no progress report for the period ({len(missing)})",
-                    ("operator", "team", "name"), missing,
-                    "Teams with a task under way in the period and no report overlapping it, in any state."),
+        ReportTable("flagged", w("Implausible submissions flagged for review ({count})", count=figures.flagged_total),
+                    (w("record"), w("code"), w("date"), w("flags")), flagged, shown),
+        ReportTable("missing_reports", w("Teams with no progress report for the period ({count})", count=len(missing)),
+                    (w("operator"), w("team"), w("name")), missing,
+                    w("Teams with a task under way in the period and no report overlapping it, in any state.")),
     ]
 
 
 RECORD_CLASSES = ("accurate", "shifted", "partially_accurate", "inaccurate", "not_verifiable")
 
 
-def _records(figures: PeriodFigures) -> ReportTable:
+def _records(w: Words, figures: PeriodFigures) -> ReportTable:
     """Minefield records by verification class per district, and the share of verifiable records that are accurate."""
     districts: dict[str, dict[str, int]] = {}
     for district, klass, n in figures.record_classes:
@@ -152,28 +159,31 @@ def _records(figures: PeriodFigures) -> ReportTable:
     for counts in districts.values():
         for k, n in counts.items():
             national[k] = national.get(k, 0) + n
-    rows = tuple(row(d, c) for d, c in sorted(districts.items())) + ((row("Total", national),) if districts else ())
-    note = ("The latest run of `demine records verify`, over all records (not only this period); classes and "
-            "thresholds in docs/records-verification.md." if districts else
-            "No record has been verified yet: run `demine records verify`.")
-    return ReportTable("records", "Minefield records by verification class",
-                       ("district", *[k.replace("_", " ") for k in RECORD_CLASSES], "records",
-                        "accurate % of verifiable"), rows, note)
+    rows = tuple(row(d, c) for d, c in sorted(districts.items())) + ((row(w("Total"), national),) if districts else ())
+    note = w("The latest run of `demine records verify`, over all records (not only this period); classes and "
+             "thresholds in docs/records-verification.md." if districts else
+             "No record has been verified yet: run `demine records verify`.")
+    return ReportTable("records", w("Minefield records by verification class"),
+                       (w("district"), *[w(k.replace("_", " ")) for k in RECORD_CLASSES], w("records"),
+                        w("accurate % of verifiable")), rows, note)
 
 
-def report_tables(figures: PeriodFigures) -> list[ReportTable]:
+def report_tables(figures: PeriodFigures, lang: str = "en") -> list[ReportTable]:
+    """The report's tables, their titles, headings and fixed labels in `lang` (en, az, ru); codes stay codes."""
+    w = Words(lang)
     national = figures.national
-    models = tuple((m.category, m.model or "(model not recorded)", m.quantity) for m in figures.models)
+    models = tuple((m.category, m.model or w("(model not recorded)"), m.quantity) for m in figures.models)
     return [
-        _comparison(figures),
-        _areas("districts", "Items found and land released per district", "district", figures.weekly.districts,
+        _comparison(w, figures),
+        _areas(w, "districts", "Items found and land released per district", "district", figures.weekly.districts,
                national, "Districts with approved work in the period, in the authority's order."),
-        _areas("operators", "Items found and land released per operator", "operator", figures.operators, national),
-        _areas("methods", "Items found and land released by method", "method", figures.methods, national),
-        ReportTable("models", "Items found by category and model", ("category", "model", "quantity"), models),
-        _indicators(figures),
-        *_productivity(figures),
-        *_people(figures),
-        _records(figures),
-        *_quality(figures),
+        _areas(w, "operators", "Items found and land released per operator", "operator", figures.operators, national),
+        _areas(w, "methods", "Items found and land released by method", "method", figures.methods, national),
+        ReportTable("models", w("Items found by category and model"), (w("category"), w("model"), w("quantity")),
+                    models),
+        _indicators(w, figures),
+        *_productivity(w, figures),
+        *_people(w, figures),
+        _records(w, figures),
+        *_quality(w, figures),
     ]
