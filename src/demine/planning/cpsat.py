@@ -33,7 +33,7 @@ OVERRUN_WEEKS = 2.0
 
 def optimised_schedule(problem: PlanProblem, *, window_weeks: int = 13, seconds_per_window: float = 2.0,
                        candidate_factor: float = 2.5, teams_per_chunk: int = 5, max_candidates: int = 8000,
-                       workers: int = 2, seed: int = 1) -> Schedule:
+                       workers: int = 2, seed: int = 1, deadline_bonus: float = DEADLINE_BONUS) -> Schedule:
     began = time.perf_counter()
     timeline = Timeline(problem)
     weeks = problem.calendar.weeks
@@ -41,7 +41,8 @@ def optimised_schedule(problem: PlanProblem, *, window_weeks: int = 13, seconds_
     for first in range(0, weeks, window_weeks):
         last = min(first + window_weeks, weeks)
         chosen, status, offered = _solve_window(problem, timeline, first, last, window_weeks, seconds_per_window,
-                                       candidate_factor, teams_per_chunk, max_candidates, workers, seed)
+                                                candidate_factor, teams_per_chunk, max_candidates, workers, seed,
+                                                deadline_bonus)
         statuses.append(status)
         _place_chosen(problem, timeline, chosen, urgent_until=last + window_weeks)
         _backfill(problem, timeline, last, offered)
@@ -121,7 +122,7 @@ def _candidates(problem: PlanProblem, timeline: Timeline, effort: np.ndarray, ca
 
 def _solve_window(problem: PlanProblem, timeline: Timeline, first: int, last: int, window_weeks: int,
                   seconds: float, candidate_factor: float, teams_per_chunk: int, max_candidates: int,
-                  workers: int, seed: int) -> tuple[dict[int, int], str, list[int]]:
+                  workers: int, seed: int, deadline_bonus: float) -> tuple[dict[int, int], str, list[int]]:
     free = np.maximum(timeline.team_free, first)
     capacity = np.where(free < last, problem.days_per_week * (last - free + OVERRUN_WEEKS), 0.0)
     if capacity.sum() <= 0:
@@ -145,7 +146,7 @@ def _solve_window(problem: PlanProblem, timeline: Timeline, first: int, last: in
     limit = (capacity * 100).astype(np.int64)
     value = problem.weighted_area()[offered]
     urgent = (first <= problem.chunk_deadline[offered]) & (problem.chunk_deadline[offered] <= last + window_weeks)
-    worth = value * (1e5 / (float(value.max()) or 1.0)) + np.where(urgent, DEADLINE_BONUS * 1e5, 0.0)
+    worth = value * (1e5 / (float(value.max()) or 1.0)) + np.where(urgent, deadline_bonus * 1e5, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         penalty = SPEED_PREFERENCE * (1.0 - days[:, :1] / days)
     gain = np.where(valid, np.round(worth[:, None] * (1.0 - np.nan_to_num(penalty))), 0).astype(np.int64)
