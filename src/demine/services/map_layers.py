@@ -13,8 +13,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import shapely
-from sqlalchemy import Integer, Table, and_, cast, func, or_, select
+from sqlalchemy import Integer, Table, and_, cast, exists, func, or_, select
 
 from demine.errors import DemineError
 from demine.services.queries import BBox, bbox_filter
@@ -67,9 +68,15 @@ def verification_class() -> Any:
 
 
 def approved_only(table: Table) -> Any:
-    """Outputs and items count when their progress report is approved, or when they came without one."""
-    approved = select(progress_reports.c.id).where(progress_reports.c.review_status == "approved")
-    return or_(table.c.progress_report_id.is_(None), table.c.progress_report_id.in_(approved))
+    """Outputs and items count when their progress report is approved, or when they came without one.
+
+    A correlated EXISTS (a primary-key probe per row), not `IN (SELECT ...)`: with the IN list SQLite drives the
+    query from the report index and reads every approved report's items before the viewport's bbox narrows them
+    (measured in bench/web_map.py: an empty field viewport 30 ms with IN, 1 ms with EXISTS; dashboard 637 -> 302 ms).
+    """
+    return or_(table.c.progress_report_id.is_(None),
+               exists().where(progress_reports.c.id == table.c.progress_report_id,
+                              progress_reports.c.review_status == "approved"))
 
 
 def pixel_degrees(zoom: int) -> float:
@@ -109,9 +116,11 @@ def layer_geojson(register: Register, name: str, bbox: BBox, zoom: int, *, indiv
                                   .limit(MAX_FEATURES + 1)).all()
     truncated = len(rows) > MAX_FEATURES
     rows = rows[:MAX_FEATURES]
-    geometries = shapely.simplify([r.geom for r in rows], pixel_degrees(zoom), preserve_topology=True)
-    features = [_feature(shapely.set_precision(g, 1e-6), dict(zip(names, r[:-1])), layer.kind)
-                for g, r in zip(geometries, rows)]
+    geometries = shapely.simplify(np.array([r.geom for r in rows], dtype=object), pixel_degrees(zoom),
+                                  preserve_topology=True)
+    # Coordinates to 1e-6 degrees (~10 cm) in one vectorised pass: set_precision per geometry cost 0.25 s per 2,000.
+    texts = shapely.to_geojson(shapely.transform(geometries, lambda xy: np.round(xy, 6))) if rows else []
+    features = [_feature(text, dict(zip(names, r[:-1])), layer.kind) for text, r in zip(texts, rows)]
     return {"type": "FeatureCollection", "layer": name, "aggregated": False, "truncated": truncated,
             "features": features}
 
@@ -141,8 +150,8 @@ def _aggregated(connection: Any, name: str, layer: Layer, where: list, bbox: BBo
             "total": count, "features": features}
 
 
-def _feature(geometry: shapely.Geometry, properties: dict[str, Any], kind: str | None) -> dict[str, Any]:
+def _feature(geometry: str, properties: dict[str, Any], kind: str | None) -> dict[str, Any]:
     plain = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in properties.items()}
     if kind:
         plain["register_kind"] = kind  # the client opens /api/{register_kind}/{code} for details and history
-    return {"type": "Feature", "geometry": json.loads(shapely.to_geojson(geometry)), "properties": plain}
+    return {"type": "Feature", "geometry": json.loads(geometry), "properties": plain}
