@@ -73,9 +73,14 @@ def main() -> None:
           f"(P10-P90 {predicted['p10']:,.0f}-{predicted['p90']:,.0f}); simulation {real:,.0f} ha "
           f"(error {predicted['p50'] / real - 1:+.1%}); on all hazards incl. those reported later {everything:,.0f} ha")
     by_district = actual[actual["known"]].groupby("district")["area_m2"].sum() / 1e4
-    print("\n| district | forecast P50 end | simulation ha released |\n|---|---|---|")
+    print(f"\n| district | hazards | ha to work | forecast ha released by {SIMULATION_END} (P10-P90) | simulation ha | "
+          "error | forecast end P50 (P10-P90) |\n|---|---:|---:|---:|---:|---:|---|")
     for row in forecast.districts.itertuples():
-        print(f"| {row.district} | {row.p50} | {by_district.get(row.district, 0.0):,.0f} |")
+        f = forecast.released_by(SIMULATION_END, row.district)
+        real_district = by_district.get(row.district, 0.0)
+        error = f"{f['p50'] / real_district - 1:+.1%}" if real_district else "-"
+        print(f"| {row.district} | {row.hazards} | {row.remaining_ha:,.0f} | {f['p50']:,.0f} ({f['p10']:,.0f}-"
+              f"{f['p90']:,.0f}) | {real_district:,.0f} | {error} | {row.p50} ({row.p10}-{row.p90}) |")
 
     for label, as_of, years in (("cut-off", args.cutoff, 2.8), ("end of simulation", SIMULATION_END, 5.0)):
         setup = planning.prepare(register, as_of=as_of)
@@ -83,7 +88,10 @@ def main() -> None:
         print(f"\nSchedule at the {label} ({as_of}, {years:g} years, {len(setup.hazards)} hazards, "
               f"{len(setup.capacity.teams)} teams): CP-SAT {result.gain():+.1%} priority-weighted release against "
               "greedy")
-        print(result.comparison().to_string(index=False))
+        comparison = result.comparison()
+        print("| " + " | ".join(comparison.columns) + " |\n|" + "---|" * len(comparison.columns))
+        for values in comparison.itertuples(index=False):
+            print("| " + " | ".join(f"{v:,}" if isinstance(v, (int, float)) else str(v) for v in values) + " |")
 
 
 if __name__ == "__main__":

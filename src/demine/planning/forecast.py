@@ -38,13 +38,15 @@ class Forecast:
     released: pd.DataFrame  # date, p10_ha, p50_ha, p90_ha: cumulative land released after as_of
     start: dt.date | None = None  # the first Monday of the runs' calendar
     curves: np.ndarray | None = None  # (run, week): cumulative ha released after as_of
+    district_curves: dict[str, np.ndarray] | None = None  # district -> (run, week)
 
-    def released_by(self, day: dt.date) -> dict[str, float]:
-        """P10, P50 and P90 of the land (ha) released between the forecast date and `day`."""
-        if self.curves is None or self.start is None or not self.curves.size:
+    def released_by(self, day: dt.date, district: str | None = None) -> dict[str, float]:
+        """P10, P50 and P90 of the land (ha) released between the forecast date and `day` (in one district)."""
+        curves = self.curves if district is None else (self.district_curves or {}).get(district)
+        if curves is None or self.start is None or not curves.size:
             return {"p10": 0.0, "p50": 0.0, "p90": 0.0}
-        week = int(np.clip((day - self.start).days // 7 - 1, 0, self.curves.shape[1] - 1))
-        q = np.quantile(self.curves[:, week], [0.1, 0.5, 0.9])
+        week = int(np.clip((day - self.start).days // 7 - 1, 0, curves.shape[1] - 1))
+        q = np.quantile(curves[:, week], [0.1, 0.5, 0.9])
         return {"p10": float(q[0]), "p50": float(q[1]), "p90": float(q[2])}
 
     def sentence(self) -> str:
@@ -80,6 +82,7 @@ def forecast_completion(setup: PlanSetup, *, runs: int = 50, seed: int = 1, year
     weeks = int(years * 52)
     hazards = setup.hazards
     finishes, curves = [], []
+    by_district: dict[str, list[np.ndarray]] = {}
     problem = None
     for _ in range(runs):
         pace = {m: float(np.exp(rng.normal(0.0, spread[m]))) for m in METHODS}
@@ -91,6 +94,11 @@ def forecast_completion(setup: PlanSetup, *, runs: int = 50, seed: int = 1, year
         done = np.isfinite(plan.finish)
         week = np.minimum(np.floor(plan.finish[done]).astype(int), weeks - 1)
         curves.append(np.cumsum(np.bincount(week, weights=problem.chunk_area[done], minlength=weeks)) / 1e4)
+        district = problem.chunk_district[done]
+        for d, name in enumerate(problem.calendar.districts):
+            mine = district == d
+            by_district.setdefault(name, []).append(
+                np.cumsum(np.bincount(week[mine], weights=problem.chunk_area[done][mine], minlength=weeks)) / 1e4)
     assert problem is not None or not runs
     finish = np.array(finishes)  # (run, hazard), hazards in the problem's order (same in every run)
     ordered = problem.hazards if problem is not None else hazards
@@ -100,7 +108,8 @@ def forecast_completion(setup: PlanSetup, *, runs: int = 50, seed: int = 1, year
                     districts=_groups(calendar, finish, ordered, ordered["district"].to_numpy(), "district"),
                     projects=_projects(calendar, finish, ordered),
                     released=_released(calendar, np.array(curves)),
-                    start=calendar.start if calendar is not None else None, curves=np.array(curves))
+                    start=calendar.start if calendar is not None else None, curves=np.array(curves),
+                    district_curves={name: np.array(c) for name, c in by_district.items()})
 
 
 def _draw_shares(rng: np.random.Generator, capacity: Capacity, types: set[str]) -> dict[str, tuple[float, float]]:
