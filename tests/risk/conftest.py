@@ -68,3 +68,16 @@ def scenario_db(sqlite_register_template, tmp_path_factory) -> str:
         import_file(register, kind, path, actor="risk-test")
     register.close()
     return str(db)
+
+
+REGISTER_GRID = ["--cell-size", "1000"]
+
+
+@pytest.fixture(scope="session")
+def register_model(scenario_db, tmp_path_factory) -> Path:
+    """`demine risk train` on the scenario register (1 km cells, the line of contact), once for the session."""
+    from demine.cli import run
+
+    model = tmp_path_factory.mktemp("risk-model") / "model.json"
+    assert run(["--db", scenario_db, "risk", "train", *REGISTER_GRID, "--line", str(LINE), "--model", str(model)]) == 0
+    return model

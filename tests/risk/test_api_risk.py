@@ -12,11 +12,10 @@ from demine.api.app import create_app
 from demine.cli import run
 from demine.settings import Settings
 
-from conftest import LINE
 
 
 @pytest.fixture(scope="module")
-def published(scenario_db, tmp_path_factory):
+def published(scenario_db, register_model, tmp_path_factory):
     """A copy of the scenario register with a model trained and its prediction published."""
     folder = tmp_path_factory.mktemp("risk-api")
     db = folder / "register.db"
@@ -24,10 +23,7 @@ def published(scenario_db, tmp_path_factory):
     layer = folder / "published-risk.gpkg"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DEMINE_RISK_LAYER", str(layer))
-        model = folder / "model.json"
-        grid = ["--cell-size", "1000", "--line", str(LINE)]
-        assert run(["--db", str(db), "risk", "train", *grid, "--model", str(model)]) == 0
-        assert run(["--db", str(db), "risk", "predict", "--model", str(model), "--out", str(folder / "r.csv"),
+        assert run(["--db", str(db), "risk", "predict", "--model", str(register_model), "--out", str(folder / "r.csv"),
                     "--explain", "2", "--publish"]) == 0
     return db, layer
 

@@ -56,7 +56,7 @@ def test_labels_and_features_follow_the_evidence(cells):
     assert {"Aghdam", "Fuzuli", "Kalbajar"} <= set(frame["district"])
 
 
-def test_evaluate_train_predict_from_the_register(scenario_db, tmp_path, capsys):
+def test_evaluate_train_predict_from_the_register(scenario_db, register_model, tmp_path, capsys):
     figures_path = tmp_path / "figures.json"
     grid = ["--cell-size", "1000", "--line", str(LINE)]
     code = run(["--db", scenario_db, "risk", "evaluate", *grid, "--json", str(figures_path)])
@@ -68,8 +68,7 @@ def test_evaluate_train_predict_from_the_register(scenario_db, tmp_path, capsys)
     assert report["monotone"]["dist_find_m"] == -1 and report["monotone"]["hazard_inside"] == 1
     assert report["validation"] == "leave-one-group-out" and report["groups"] >= 3
 
-    model = tmp_path / "model.json"
-    assert run(["--db", scenario_db, "risk", "train", *grid, "--model", str(model)]) == 0
+    model = register_model  # `demine risk train` with the same grid options, once for the session
     assert json.loads(model.read_text())["metadata"]["grid"]["cell_size_m"] == 1000
     tif, gpkg, candidates = tmp_path / "risk.tif", tmp_path / "risk.gpkg", tmp_path / "candidates.csv"
     code = run(["--db", scenario_db, "risk", "predict", "--model", str(model), "--out", str(tif),

@@ -25,6 +25,8 @@ from demine.risk.validation import BoosterRanker, Evaluation, calibrate_by_fold,
 
 # Calibration needs honest out-of-fold scores, not many of them: five grouped folds keep training affordable.
 CALIBRATION_FOLDS = 5
+# Above this many labelled cells three folds already give a Platt map its two parameters many times over.
+LARGE_TABLE = 300_000
 
 
 @dataclass
@@ -124,8 +126,8 @@ def train_cells(source: Path | str | CellTable, options: Options) -> RiskModel:
     names = prepared.spec.names
     monotone = monotone_vector(names, prepared.directions)
     labels, matrix = prepared.labels, prepared.encoded.matrix
-    folds = spatial_folds(prepared.groups, labels, max_groups_left_out_alone=CALIBRATION_FOLDS,
-                          n_folds=CALIBRATION_FOLDS)
+    n_folds = CALIBRATION_FOLDS if np.sum(~np.isnan(labels)) <= LARGE_TABLE else 3
+    folds = spatial_folds(prepared.groups, labels, max_groups_left_out_alone=n_folds, n_folds=n_folds)
     skipped: list[int] = []
     raw = out_of_fold(BoosterRanker(monotone, names), matrix, labels, folds, skipped)
     calibration = Platt.fit(raw, labels)
