@@ -103,17 +103,21 @@ def layer_geojson(register: Register, name: str, bbox: BBox, zoom: int, *, indiv
     if layer.date is not None and until is not None:
         where.append(table.c[layer.date] <= until)
     with register.reading() as connection:
-        if layer.points:
-            count = connection.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
-            if count > MAX_POINTS or not individual_points:
-                return _aggregated(connection, name, layer, where, bbox, count)
         columns = [table.c[p] for p in layer.properties]
         names = list(layer.properties)
         if name == "records":
             columns.append(func.coalesce(verification_class(), UNVERIFIED).label("verification_class"))
             names.append("verification_class")
-        rows = connection.execute(select(*columns, table.c.geom).where(*where).order_by(table.c.id)
-                                  .limit(MAX_FEATURES + 1)).all()
+        query = select(*columns, table.c.geom).where(*where).order_by(table.c.id)
+        if layer.points and not individual_points:
+            return _aggregated(connection, name, layer, where, bbox)
+        if layer.points:
+            # The first MAX_POINTS + 1 rows tell whether to aggregate: no count of everything in view first.
+            rows = connection.execute(query.limit(MAX_POINTS + 1)).all()
+            if len(rows) > MAX_POINTS:
+                return _aggregated(connection, name, layer, where, bbox)
+        else:
+            rows = connection.execute(query.limit(MAX_FEATURES + 1)).all()
     truncated = len(rows) > MAX_FEATURES
     rows = rows[:MAX_FEATURES]
     geometries = shapely.simplify(np.array([r.geom for r in rows], dtype=object), pixel_degrees(zoom),
@@ -125,7 +129,7 @@ def layer_geojson(register: Register, name: str, bbox: BBox, zoom: int, *, indiv
             "features": features}
 
 
-def _aggregated(connection: Any, name: str, layer: Layer, where: list, bbox: BBox, count: int) -> dict[str, Any]:
+def _aggregated(connection: Any, name: str, layer: Layer, where: list, bbox: BBox) -> dict[str, Any]:
     """Counts on a grid over the viewport, each placed at the mean position of what it holds."""
     table = layer.table
     min_x, min_y, max_x, max_y = bbox
@@ -147,7 +151,7 @@ def _aggregated(connection: Any, name: str, layer: Layer, where: list, bbox: BBo
                  "properties": {k: (int(v) if v is not None else 0) for k, v in r.items()
                                 if k not in ("gx", "gy", "lon", "lat")}} for r in rows]
     return {"type": "FeatureCollection", "layer": name, "aggregated": True, "truncated": False,
-            "total": count, "features": features}
+            "total": sum(f["properties"]["records"] for f in features), "features": features}
 
 
 def _feature(geometry: str, properties: dict[str, Any], kind: str | None) -> dict[str, Any]:
