@@ -65,7 +65,7 @@ class ScenarioConfig:
     # Length of a row belt along the line (m): huge and slow, kilometres of front.
     belt_length_m: tuple[float, float] = (300.0, 1800.0)
     # Items of a dense UXO spot: log-normal mu and sigma, and a cap (a blown depot).
-    uxo_spot_size: tuple[float, float, int] = (4.35, 1.0, 6000)
+    uxo_spot_size: tuple[float, float, int] = (4.25, 1.0, 6000)
     # A clearance task on a minefield clears one section of about this area (m²) and the minefield goes back to the
     # queue behind the untouched ones: the programme opens land for return (a road, a village's fields) rather than
     # finishing the line's belts. 0: a task clears the whole minefield.
@@ -119,6 +119,8 @@ SMALL = ScenarioConfig(
     battle_areas_per_1000_km2=4.0,
     cluster_strikes_per_1000_km2=3.0,
     uxo_clusters_per_100_ha=0.5,
+    # Twenty weeks are too few for machines to survey battle areas of tens of km²: smaller ones reach clearance.
+    battle_area_axis_m=(800.0, 2000.0),
     unregistered_share=0.12,
     nts_teams=2,
     ts_teams=6,
@@ -146,7 +148,9 @@ NATIONAL = ScenarioConfig(
     uxo_clusters_per_100_ha=0.7,
     nts_teams=9,
     ts_teams=40,
-    clearance_teams=44,
+    # Mine clearance capacity: with minefields worked a section at a time, it sets the mines found per week.
+    clearance_teams=40,
+    dog_teams=4,
     bac_teams=32,
     incidents=180,
 )

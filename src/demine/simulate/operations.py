@@ -2,8 +2,10 @@
 
 Non-technical survey cancels the empty cells, technical survey reduces the cells next to contamination, clearance
 and battle area clearance clear the cells that hold items, and find exactly the true items lying there (clearance
-finds what is in the land it clears). Each team-week gives a progress report, at most one output polygon and the
-items found, streamed to the files as they happen.
+finds what is in the land it clears). A minefield is cleared one section at a time: after each section it queues
+again behind the minefields nobody has touched, so the programme opens land across many minefields while the line's
+long belts stay far from finished, as in the real programme. Each team-week gives a progress report, at most one
+output polygon and the items found, streamed to the files as they happen.
 """
 
 from __future__ import annotations
@@ -22,8 +24,12 @@ from demine.simulate.hazards import CellPlan, HazardArea, cell_boxes, plan_cells
 from demine.simulate.organisations import Team
 from demine.simulate.writer import ScenarioSinks
 
-_ACTIVITY = {"cancel": "nts", "reduce": "ts", "clear_mine": "clearance", "clear_bac": "bac"}
-_OUTCOME = {"cancel": "cancelled", "reduce": "reduced", "clear_mine": "cleared", "clear_bac": "cleared"}
+# Stages and their queues. A battle area's technical survey has a queue of its own, served by machines only: a dog
+# team would take years over its hundreds of hectares and hold up its clearance.
+_ACTIVITY = {"cancel": "nts", "reduce": "ts", "reduce_bac": "ts", "clear_mine": "clearance", "clear_bac": "bac"}
+_OUTCOME = {"cancel": "cancelled", "reduce": "reduced", "reduce_bac": "reduced", "clear_mine": "cleared",
+            "clear_bac": "cleared"}
+_PLAN_KEY = {"cancel": "cancel", "reduce": "reduce", "reduce_bac": "reduce", "clear_mine": "clear", "clear_bac": "clear"}
 _DEPTH = {"clear_mine": 20, "clear_bac": 30}
 _LAND_USE = ["agricultural", "residential", "agricultural", "grazing", "transport", "environmental", "agricultural"]
 _CONDITIONS, _CONDITION_P = ["armed", "deteriorated", "damaged", "unknown"], [0.7, 0.15, 0.1, 0.05]
@@ -113,9 +119,9 @@ class Operations:
             hazard = self.pending.pop(0)
             items = self.site_items(hazard.site_id) if hazard.site_id is not None else ItemBatch.empty()
             plan = plan_cells(hazard, items, self.cells_per_hazard)
-            clear = "clear_bac" if hazard.hazard_type is HazardType.BATTLE_AREA else "clear_mine"
-            stages = [s for s, key in (("cancel", "cancel"), ("reduce", "reduce"), (clear, "clear"))
-                      if plan.stages[key]]
+            bac = hazard.hazard_type is HazardType.BATTLE_AREA
+            stages = [s for s in ("cancel", "reduce_bac" if bac else "reduce", "clear_bac" if bac else "clear_mine")
+                      if plan.stages[_PLAN_KEY[s]]]
             work = HazardWork(hazard, plan, items, stages)
             self.log.status[hazard.code] = "open"
             if hazard.site_id is not None:
@@ -149,9 +155,8 @@ class Operations:
             if self.queues[queue]:
                 _, _, work, stage = heapq.heappop(self.queues[queue])
                 self.n_activities += 1
-                key = "clear" if stage.startswith("clear") else stage
                 task = Task(f"ACT-{self.n_activities:06d}", work, stage, team, week_start,
-                            self._section(work, stage, work.plan.stages[key]))
+                            self._section(work, stage, work.plan.stages[_PLAN_KEY[stage]]))
                 self.tasks[team.code] = task
                 self.log.status[work.hazard.code] = "worked_on"
                 return task
@@ -187,7 +192,7 @@ class Operations:
             del self.tasks[task.team.code]
             work = task.work
             work.done_cells += len(task.cells)
-            if work.done_cells < len(work.plan.stages["clear" if task.stage.startswith("clear") else task.stage]):
+            if work.done_cells < len(work.plan.stages[_PLAN_KEY[task.stage]]):
                 work.sections += 1  # the rest of the minefield waits for a later task
                 self._push(work, task.stage)
             else:

@@ -29,7 +29,7 @@ PRODUCTIVITY_M2: dict[Method, float] = {
 # Team kind -> (method, members range, stage queues it serves in order of preference)
 TEAM_KINDS: dict[str, tuple[Method, tuple[int, int], tuple[str, ...]]] = {
     "nts": (Method.SURVEY, (3, 6), ("cancel",)),
-    "ts": (Method.MECHANICAL, (1, 3), ("reduce",)),
+    "ts": (Method.MECHANICAL, (1, 3), ("reduce_bac", "reduce")),
     "clearance": (Method.MANUAL, (12, 30), ("clear_mine",)),
     # Dogs mostly confirm that land is free of mines (technical survey), and clear only when no survey waits.
     "dogs": (Method.DOGS, (2, 5), ("reduce", "clear_mine")),
