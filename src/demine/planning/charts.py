@@ -92,6 +92,10 @@ def forecast_chart(forecast, path: Path) -> Path:  # type: ignore[no-untyped-def
     """Cumulative land released after the forecast date: median and the P10-P90 band."""
     path = _check(path)
     released = forecast.released
+    if len(released):  # stop a year after the slowest run has released everything
+        full = released["p10_ha"] >= released["p90_ha"].iloc[-1] - 0.05
+        last = int(np.argmax(full.to_numpy())) if full.any() else len(released) - 1
+        released = released.iloc[: last + 5]
     fig, ax = plt.subplots(figsize=(9, 4.5))
     if len(released):
         ax.fill_between(released["date"], released["p10_ha"], released["p90_ha"], color="#9ecae1", label="P10-P90")

@@ -15,7 +15,7 @@ from demine.planning.criteria import Criteria, load_criteria
 from demine.planning.evaluate import ScheduleMeasures, hazard_finish, measure, weekly_release
 from demine.planning.greedy import greedy_schedule
 from demine.planning.inputs import PlanningInputs, load_planning_inputs
-from demine.planning.priorities import _near_pairs, score_hazards
+from demine.planning.priorities import near_pairs, score_hazards
 from demine.planning.risk_estimates import read_risk_estimates
 from demine.planning.timeline import Schedule
 from demine.planning.work import PlanProblem, build_problem
@@ -86,7 +86,7 @@ def hazard_table(inputs: PlanningInputs, ranking: pd.DataFrame, criteria: Criter
     """Open hazards with their score, the projects they block and the earliest deadline among those projects."""
     hazards = inputs.open_hazards().reset_index(drop=True)
     projects = inputs.projects
-    other, hazard, _ = _near_pairs(projects.geometry.to_numpy(), hazards, criteria.projects.proximity_m)
+    other, hazard, _ = near_pairs(projects.geometry.to_numpy(), hazards, criteria.projects.proximity_m)
     codes: list[list[str]] = [[] for _ in range(len(hazards))]
     deadline: list[object] = [None] * len(hazards)
     for o, h in zip(other, hazard):

@@ -58,7 +58,7 @@ def _explain(i: int, table: pd.DataFrame, details: dict[str, list[str]]) -> str:
     return "; ".join(parts) or "no criterion applies"
 
 
-def _near_pairs(geometries: np.ndarray, hazards: gpd.GeoDataFrame, radius: float) -> tuple[np.ndarray, np.ndarray,
+def near_pairs(geometries: np.ndarray, hazards: gpd.GeoDataFrame, radius: float) -> tuple[np.ndarray, np.ndarray,
                                                                                             np.ndarray]:
     """(other index, hazard index, distance in m) of every pair within `radius`; distance 0 means overlap."""
     if not len(geometries) or not len(hazards):
@@ -73,7 +73,7 @@ def _casualties(hazards: gpd.GeoDataFrame, incidents: pd.DataFrame, criteria: Cr
     c = criteria.casualties
     points = shapely.points(incidents["x"].to_numpy(float), incidents["y"].to_numpy(float)) if len(incidents) \
         else np.zeros(0, object)
-    other, hazard, distance = _near_pairs(points, hazards, c.radius_m)
+    other, hazard, distance = near_pairs(points, hazards, c.radius_m)
     killed = incidents["killed"].to_numpy(float)[other] if len(other) else np.zeros(0)
     injured = incidents["injured"].to_numpy(float)[other] if len(other) else np.zeros(0)
     # Nearer incidents say more about this hazard than ones at the edge of the radius.
@@ -106,7 +106,7 @@ def _project_weight(projects: gpd.GeoDataFrame, criteria: Criteria, as_of) -> np
 def _projects(hazards: gpd.GeoDataFrame, inputs: PlanningInputs, criteria: Criteria) -> tuple[np.ndarray, list]:
     p = criteria.projects
     projects = inputs.projects
-    other, hazard, distance = _near_pairs(projects.geometry.to_numpy(), hazards, p.proximity_m)
+    other, hazard, distance = near_pairs(projects.geometry.to_numpy(), hazards, p.proximity_m)
     weight = _project_weight(projects, criteria, inputs.as_of)[other] if len(other) else np.zeros(0)
     # Overlap blocks fully; a project at the proximity limit is half blocked.
     weight = weight * (1.0 - 0.5 * distance / max(p.proximity_m, 1e-9))
@@ -123,7 +123,7 @@ def _projects(hazards: gpd.GeoDataFrame, inputs: PlanningInputs, criteria: Crite
 def _displaced(hazards: gpd.GeoDataFrame, projects: gpd.GeoDataFrame, criteria: Criteria) -> tuple[np.ndarray, list]:
     d = criteria.displaced
     villages = projects[projects["project_type"] == "resettlement_village"]
-    other, hazard, distance = _near_pairs(villages.geometry.to_numpy(), hazards, d.radius_m)
+    other, hazard, distance = near_pairs(villages.geometry.to_numpy(), hazards, d.radius_m)
     people = villages["beneficiaries"].fillna(0).to_numpy(float)[other] if len(other) else np.zeros(0)
     waiting = np.bincount(hazard, weights=people * (1.0 - 0.5 * distance / d.radius_m), minlength=len(hazards))
     own = hazards["expected_beneficiaries"].fillna(0).to_numpy(float) * d.expected_beneficiaries_share
@@ -139,7 +139,7 @@ def _farmland(hazards: gpd.GeoDataFrame, projects: gpd.GeoDataFrame, criteria: C
     use = hazards["land_use"].fillna("").str.lower().str.strip()
     value = use.map(f.land_use).fillna(0.0).to_numpy(float)
     farms = projects[projects["project_type"].isin(f.project_types)]
-    other, hazard, _ = _near_pairs(farms.geometry.to_numpy(), hazards, criteria.projects.proximity_m)
+    other, hazard, _ = near_pairs(farms.geometry.to_numpy(), hazards, criteria.projects.proximity_m)
     value[np.unique(hazard)] = 1.0
     blocked = set(hazard.tolist())
     text = [("blocks a farm or irrigation project" if i in blocked else (f"land use {u}" if v else ""))
