@@ -7,6 +7,7 @@ on both backends and checks that the planner sees the same tables.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 
 import pytest
 
@@ -23,11 +24,27 @@ def load_programme(register, folder):  # type: ignore[no-untyped-def]
     return register
 
 
-@pytest.fixture
-def planning_register(sqlite_register_url, tmp_path):  # type: ignore[no-untyped-def]
+@pytest.fixture(scope="session")
+def planning_register_template(sqlite_register_template, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """The programme loaded once per session into a copy of the SQLite register template."""
     from demine.services.register import open_register
 
-    return load_programme(open_register(sqlite_register_url), tmp_path / "programme")
+    folder = tmp_path_factory.mktemp("planning")
+    path = folder / "planning.db"
+    shutil.copyfile(sqlite_register_template, path)
+    register = open_register(str(path))
+    load_programme(register, folder / "programme")
+    register.close()
+    return path
+
+
+@pytest.fixture
+def planning_register(planning_register_template, tmp_path):  # type: ignore[no-untyped-def]
+    from demine.services.register import open_register
+
+    path = tmp_path / "planning.db"
+    shutil.copyfile(planning_register_template, path)
+    return open_register(str(path))
 
 
 @pytest.fixture
