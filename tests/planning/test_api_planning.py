@@ -33,7 +33,7 @@ def test_planning_routes(client) -> None:  # type: ignore[no-untyped-def]
     assert plan["assignments"][0]["start"] >= "2024-09-01" and len(plan["weekly"]) == 52
     forecast = client.get("/api/planning/forecast", params={"as_of": "2024-09-01", "runs": 3,
                                                             "add_teams": teams}).json()
-    assert forecast["sentence"].startswith("At the current capacity") and forecast["national"]["p50"] > "2024"
+    assert forecast["sentence"].startswith("With the added teams, the national task ends in") and forecast["national"]["p50"] > "2024"
     assert forecast["districts"][0]["district"] == "Aghdam"
     client.headers.pop("Authorization")
     assert client.get("/api/planning/priorities").status_code == 401

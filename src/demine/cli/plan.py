@@ -141,7 +141,8 @@ def forecast_command(obj, criteria_file, capacity_file, risk_file, as_of, runs, 
     setup = planning.prepare(obj.register, criteria_file=criteria_file, capacity_file=capacity_file,
                              risk_file=risk_file, as_of=as_of.date() if as_of else None, extra_teams=add_teams,
                              extra_projects=add_projects)
-    result = forecast_completion(setup, runs=runs, seed=seed)
+    label = "With the added teams" if add_teams else "At the current capacity"
+    result = forecast_completion(setup, runs=runs, seed=seed, capacity_label=label)
     console.print(f"{len(setup.hazards)} hazards to work, {len(setup.capacity.teams)} teams, {runs} runs from "
                   f"{result.as_of}.")
     console.print(result.sentence())

@@ -39,6 +39,7 @@ class Forecast:
     start: dt.date | None = None  # the first Monday of the runs' calendar
     curves: np.ndarray | None = None  # (run, week): cumulative ha released after as_of
     district_curves: dict[str, np.ndarray] | None = None  # district -> (run, week)
+    capacity_label: str = "At the current capacity"
 
     def released_by(self, day: dt.date, district: str | None = None) -> dict[str, float]:
         """P10, P50 and P90 of the land (ha) released between the forecast date and `day` (in one district)."""
@@ -52,9 +53,9 @@ class Forecast:
     def sentence(self) -> str:
         n = self.national
         if n["p50"] is None:
-            return "At the current capacity the national task does not end within the forecast horizon."
+            return f"{self.capacity_label} the national task does not end within the forecast horizon."
         low, high = (n["p10"].year if n["p10"] else "?"), (n["p90"].year if n["p90"] else "after the horizon")
-        return f"At the current capacity, the national task ends in {n['p50'].year} ({low}-{high})."
+        return f"{self.capacity_label}, the national task ends in {n['p50'].year} ({low}-{high})."
 
 
 def pace_spread(setup: PlanSetup) -> dict[str, float]:
@@ -75,7 +76,7 @@ def pace_spread(setup: PlanSetup) -> dict[str, float]:
 
 
 def forecast_completion(setup: PlanSetup, *, runs: int = 50, seed: int = 1, years: float = 40.0,
-                        chunk_days: float = 20.0) -> Forecast:
+                        chunk_days: float = 20.0, capacity_label: str = "At the current capacity") -> Forecast:
     rng = np.random.default_rng(seed)
     capacity: Capacity = replace(setup.capacity, max_distance_m=np.inf)
     spread = pace_spread(setup)
@@ -109,7 +110,8 @@ def forecast_completion(setup: PlanSetup, *, runs: int = 50, seed: int = 1, year
                     projects=_projects(calendar, finish, ordered),
                     released=_released(calendar, np.array(curves)),
                     start=calendar.start if calendar is not None else None, curves=np.array(curves),
-                    district_curves={name: np.array(c) for name, c in by_district.items()})
+                    district_curves={name: np.array(c) for name, c in by_district.items()},
+                    capacity_label=capacity_label)
 
 
 def _draw_shares(rng: np.random.Generator, capacity: Capacity, types: set[str]) -> dict[str, tuple[float, float]]:

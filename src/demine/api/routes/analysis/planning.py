@@ -69,7 +69,9 @@ def forecast(register: RegisterDep, user: CurrentUser, as_of: dt.date | None = A
     from demine.planning.plan import prepare
 
     require(user, Right.READ_REGISTER)
-    result = forecast_completion(prepare(register, as_of=as_of, extra_teams=tuple(add_teams)), runs=runs, seed=seed)
+    label = "With the added teams" if add_teams else "At the current capacity"
+    result = forecast_completion(prepare(register, as_of=as_of, extra_teams=tuple(add_teams)), runs=runs, seed=seed,
+                                 capacity_label=label)
     return {"as_of": result.as_of.isoformat(), "runs": result.runs, "sentence": result.sentence(),
             "national": {k: _date(v) for k, v in result.national.items()},
             "districts": _records(result.districts), "projects": _records(result.projects),
