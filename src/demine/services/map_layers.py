@@ -108,7 +108,9 @@ def layer_geojson(register: Register, name: str, bbox: BBox, zoom: int, *, indiv
         if name == "records":
             columns.append(func.coalesce(verification_class(), UNVERIFIED).label("verification_class"))
             names.append("verification_class")
-        query = select(*columns, table.c.geom).where(*where).order_by(table.c.id)
+        # No ORDER BY: with one, SQLite walks the whole table in id order instead of using the bbox index (an empty
+        # field viewport over 200,000 items: 92 ms against 24 ms). A truncated layer says so and the user zooms in.
+        query = select(*columns, table.c.geom).where(*where)
         if layer.points and not individual_points:
             return _aggregated(connection, name, layer, where, bbox)
         if layer.points:
