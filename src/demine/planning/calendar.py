@@ -7,7 +7,8 @@ district advances by that district's working days, so a task in Kalbajar started
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -20,6 +21,13 @@ class WorkCalendar:
     districts: tuple[str, ...]
     days: np.ndarray  # (district, week): working days
     cumulative: np.ndarray  # (district, week + 1): working days before each week
+    # The same as Python lists, for the one-team placements (dispatching), where numpy's per-call cost dominates.
+    _days: list[list[float]] = field(default_factory=list, repr=False)
+    _cumulative: list[list[float]] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_days", self.days.tolist())
+        object.__setattr__(self, "_cumulative", self.cumulative.tolist())
 
     @property
     def weeks(self) -> int:
@@ -33,8 +41,9 @@ class WorkCalendar:
 
     def days_before(self, district: int, t: np.ndarray) -> np.ndarray:
         """Working days in `district` from the start to time t (vectorised over t)."""
-        t = np.clip(np.asarray(t, float), 0.0, self.weeks)
-        week = np.minimum(np.floor(t).astype(int), self.weeks - 1)
+        # np.minimum/maximum rather than np.clip: this runs once per placement, where clip's overhead dominates.
+        t = np.minimum(np.maximum(np.asarray(t, float), 0.0), float(self.weeks))
+        week = np.minimum(t.astype(int), self.weeks - 1)
         return self.cumulative[district, week] + (t - week) * self.days[district, week]
 
     def finish(self, district: int, start: np.ndarray, effort_days: np.ndarray) -> np.ndarray:
@@ -42,10 +51,9 @@ class WorkCalendar:
         target = self.days_before(district, start) + np.asarray(effort_days, float)
         cum = self.cumulative[district]
         index = np.searchsorted(cum, target, side="left")
-        week = np.clip(index - 1, 0, self.weeks - 1)
+        week = np.minimum(np.maximum(index - 1, 0), self.weeks - 1)
         per_week = self.days[district, week]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t = week + np.where(per_week > 0, (target - cum[week]) / per_week, 0.0)
+        t = week + np.divide(target - cum[week], per_week, out=np.zeros_like(target), where=per_week > 0)
         t = np.maximum(t, np.asarray(start, float))
         return np.where(target > cum[-1] + 1e-9, np.inf, t)
 
@@ -56,11 +64,37 @@ class WorkCalendar:
         cum = self.cumulative[district]
         week = np.searchsorted(cum, target, side="right") - 1
         inside = week < self.weeks
-        week = np.clip(week, 0, self.weeks - 1)
+        week = np.minimum(np.maximum(week, 0), self.weeks - 1)
         per_week = self.days[district, week]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            moved = week + np.where(per_week > 0, (target - cum[week]) / per_week, 0.0)
+        moved = week + np.divide(target - cum[week], per_week, out=np.zeros_like(target), where=per_week > 0)
         return np.where(inside, np.maximum(t, moved), np.inf)
+
+    def _days_before_one(self, district: int, t: float) -> float:
+        t = min(max(t, 0.0), float(self.weeks))
+        week = min(int(t), self.weeks - 1)
+        return self._cumulative[district][week] + (t - week) * self._days[district][week]
+
+    def next_working_one(self, district: int, t: float) -> float:
+        """next_working for one time (plain floats)."""
+        target = self._days_before_one(district, t)
+        cum = self._cumulative[district]
+        week = bisect_right(cum, target) - 1
+        if week >= self.weeks:
+            return float("inf")
+        week = max(week, 0)
+        per_week = self._days[district][week]
+        moved = week + ((target - cum[week]) / per_week if per_week > 0 else 0.0)
+        return max(t, moved)
+
+    def finish_one(self, district: int, start: float, effort_days: float) -> float:
+        """finish for one start (plain floats)."""
+        target = self._days_before_one(district, start) + effort_days
+        cum = self._cumulative[district]
+        if target > cum[-1] + 1e-9:
+            return float("inf")
+        week = min(max(bisect_left(cum, target) - 1, 0), self.weeks - 1)
+        per_week = self._days[district][week]
+        return max(week + ((target - cum[week]) / per_week if per_week > 0 else 0.0), start)
 
     def mean_factor(self, first_week: int, last_week: int, days_per_week: float) -> np.ndarray:
         """Share of the nominal working days each district has between two weeks (for window capacities)."""

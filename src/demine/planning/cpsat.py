@@ -63,9 +63,9 @@ def _place_chosen(problem: PlanProblem, timeline: Timeline, chosen: dict[int, in
             if not np.isfinite(timeline.ready_time(chunk)) and timeline.problem.chunk_stage[chunk] > 0:
                 waiting.append(chunk)
                 continue
-            start, finish = timeline.candidates(chunk, np.array([chosen[chunk]]))
-            if np.isfinite(finish[0]):
-                timeline.place(chunk, chosen[chunk], float(start[0]), float(finish[0]))
+            start, finish = timeline.candidate_one(chunk, chosen[chunk])
+            if np.isfinite(finish):
+                timeline.place(chunk, chosen[chunk], start, finish)
         if len(waiting) == len(pending):
             return  # what is left waits on a stage that could not be placed
         pending = waiting

@@ -38,12 +38,12 @@ def dispatch_schedule(problem: PlanProblem) -> Schedule:
         ready = candidates & (ready_at <= now)
         if ready.any():
             chunk = int(np.argmax(ready))  # chunks are in priority order: the first ready one is the top
-            start, finish = timeline.candidates(chunk, np.array([team]))
+            start, finish = timeline.candidate_one(chunk, team)
             open_chunk[chunk] = False
-            if np.isfinite(finish[0]) and finish[0] <= horizon:
-                timeline.place(chunk, team, float(start[0]), float(finish[0]))
+            if finish <= horizon:
+                timeline.place(chunk, team, start, finish)
                 _release_next_stage(problem, timeline, members[int(problem.chunk_hazard[chunk])], ready_at)
-                heapq.heappush(queue, (float(finish[0]), team))
+                heapq.heappush(queue, (finish, team))
             else:
                 heapq.heappush(queue, (now, team))  # that chunk cannot end in time; look again
             continue

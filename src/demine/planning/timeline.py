@@ -58,6 +58,18 @@ class Timeline:
             len(teams), np.inf)
         return start, finish
 
+    def candidate_one(self, chunk: int, team: int) -> tuple[float, float]:
+        """(start, finish) of the chunk on one team, in plain floats (the placements of dispatch and CP-SAT)."""
+        ready = self.ready_time(chunk)
+        if not np.isfinite(ready):
+            return float("inf"), float("inf")
+        district = int(self.problem.chunk_district[chunk])
+        calendar = self.problem.calendar
+        start = calendar.next_working_one(district, max(float(self.team_free[team]), ready))
+        if start == float("inf"):
+            return start, start
+        return start, calendar.finish_one(district, start, float(self.problem.effort[chunk, team]))
+
     def place(self, chunk: int, team: int, start: float, finish: float) -> None:
         self.team[chunk], self.start[chunk], self.finish[chunk] = team, start, finish
         self.team_free[team] = finish
