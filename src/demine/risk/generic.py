@@ -19,14 +19,13 @@ from demine.risk.baselines import ColumnRanking, LogisticBaseline, Ranker
 from demine.risk.cells import CellTable, check_trainable, groups_of, labels_of, read_cells, write_cells
 from demine.risk.encoding import Encoded, FeatureSpec, choose_features, encode
 from demine.risk.explain import top_contributions
-from demine.risk.model import Platt, RiskModel, fit_booster, monotone_vector
+from demine.risk.model import LARGE_TABLE, Platt, RiskModel, fit_booster, monotone_vector
 from demine.risk.validation import BoosterRanker, Evaluation, calibrate_by_fold, evaluate, out_of_fold, \
     spatial_folds
 
 # Calibration needs honest out-of-fold scores, not many of them: five grouped folds keep training affordable.
 CALIBRATION_FOLDS = 5
-# Above this many labelled cells three folds already give a Platt map its two parameters many times over.
-LARGE_TABLE = 300_000
+# Above LARGE_TABLE labelled cells three folds already give a Platt map its two parameters many times over.
 
 
 @dataclass

@@ -30,6 +30,7 @@ THREADS = 2  # the machines this runs on are small and shared
 ONE_THREAD_BELOW = 200_000
 ROUNDS = 300
 BAGGED_ROWS = 250_000
+LARGE_TABLE = 300_000  # labelled cells above which the cheaper settings apply
 SEED = 20240607
 
 
@@ -46,7 +47,9 @@ def booster_params(n_rows: int, monotone: list[int]) -> dict[str, object]:
     }
     if any(monotone):
         params["monotone_constraints"] = monotone
-        params["monotone_constraints_method"] = "advanced"
+        # "advanced" constrains least but costs about twice "basic" (measured: 55 s against 28 s CPU for 300 rounds on
+        # 300,000 rows); both keep the constraint exactly, so national tables take the cheaper one.
+        params["monotone_constraints_method"] = "advanced" if n_rows <= LARGE_TABLE else "basic"
     return params
 
 
