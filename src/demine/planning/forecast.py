@@ -87,7 +87,7 @@ def forecast_completion(setup: PlanSetup, *, runs: int = 50, seed: int = 1, year
     problem = None
     for _ in range(runs):
         pace = {m: float(np.exp(rng.normal(0.0, spread[m]))) for m in METHODS}
-        shares = _draw_shares(rng, capacity, set(hazards["hazard_type"]))
+        shares = _draw_shares(rng, capacity, sorted(set(hazards["hazard_type"])))
         problem = build_problem(hazards, capacity, start=setup.inputs.as_of, weeks=weeks, chunk_days=chunk_days,
                                 rate_factor=pace, shares=shares)
         plan = dispatch_schedule(problem)
@@ -114,7 +114,7 @@ def forecast_completion(setup: PlanSetup, *, runs: int = 50, seed: int = 1, year
                     capacity_label=capacity_label)
 
 
-def _draw_shares(rng: np.random.Generator, capacity: Capacity, types: set[str]) -> dict[str, tuple[float, float]]:
+def _draw_shares(rng: np.random.Generator, capacity: Capacity, types: list[str]) -> dict[str, tuple[float, float]]:
     shares = {}
     for hazard_type in types:
         cancelled, reduced = capacity.shares(hazard_type)
