@@ -40,3 +40,6 @@ def test_full_report_downloads_and_errors(client) -> None:  # type: ignore[no-un
     wrong = client.get("/api/reports/weekly", params={"from": "2024-08-04", "to": "2024-07-29"})
     assert wrong.status_code == 400 and wrong.headers["content-type"] == "application/problem+json"
     assert client.get("/api/reports/full", params={"format": "doc"}).status_code == 422
+    # A mistyped year (found by Schemathesis: it pushed the comparison period out of the calendar, a 500 before).
+    ancient = client.get("/api/reports/full", params={"from": "1013-01-01", "format": "csv"})
+    assert ancient.status_code == 400 and "1013-01-01" in ancient.json()["detail"]

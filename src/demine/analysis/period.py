@@ -14,6 +14,9 @@ from enum import StrEnum
 from demine.errors import DemineError
 
 
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+
+
 class PeriodKind(StrEnum):
     WEEK = "week"
     MONTH = "month"
@@ -29,6 +32,11 @@ class Period:
     def __post_init__(self) -> None:
         if self.end < self.start:
             raise DemineError(f"The period ends ({self.end}) before it starts ({self.start}).")
+        for day in (self.start, self.end):
+            if not EARLIEST <= day <= LATEST:
+                # A typo such as 1013 for 2013; it would also push the comparison period out of the calendar.
+                raise DemineError(f"The date {day} is outside the years a register can hold "
+                                  f"({EARLIEST.year}-{LATEST.year}).")
 
     @property
     def days(self) -> int:
