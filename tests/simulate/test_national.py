@@ -79,8 +79,9 @@ def test_records_remain_to_verify_and_most_were_worked(national) -> None:
     provenance = pd.read_csv(national.truth_dir / "hazards.csv").dropna(subset=["record_code"])
     worked = provenance.merge(truth, on="record_code").assign(worked=lambda f: f["hazard_code"].isin(cleared))
     by_class = worked.groupby("true_class")["worked"].mean()
-    # Measured: every accurate and partially accurate record's minefield worked, 53% of shifted ones, none fictitious.
-    assert worked["worked"].mean() > 0.5 and by_class["accurate"] > 0.8 and by_class["fictitious"] == 0
+    # Measured (seed 1): every accurate record's minefield worked, 78% of all records; a fictitious record's hazard is
+    # cleared only where it happens to lie over a real field (18%): clearance finds whatever site's mines it meets.
+    assert worked["worked"].mean() > 0.5 and by_class["accurate"] > 0.8 and by_class["fictitious"] < 0.3
 
 
 def test_items_stay_in_the_low_hundreds_of_thousands(national) -> None:
@@ -104,3 +105,18 @@ def test_no_records_where_none_were_supplied(national) -> None:
     assert not set(districts) & {"Khojavand", "Tartar"}
     kinds = sites.set_index("site_id").loc[truth["site_id"].astype(int), "kind"]
     assert "withdrawal" not in set(kinds)
+
+
+def test_released_land_holds_no_mine_left_behind(national) -> None:
+    """Land cancelled, reduced or cleared holds none of the emplaced items never found: whatever site's items a
+    hazard's polygon reaches, survey and clearance meet them (record verification reads released land as evidence
+    of absence)."""
+    import geopandas as gpd
+
+    items = pd.read_csv(national.truth_dir / "items.csv", usecols=["found_date", "longitude", "latitude"])
+    left = items[items["found_date"].isna()]
+    outputs = pd.read_csv(national.out_dir / "outputs.csv", usecols=["wkt"])
+    released = gpd.GeoDataFrame(geometry=shapely.from_wkt(outputs["wkt"].to_numpy()), crs="EPSG:4326")
+    points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(left["longitude"], left["latitude"]), crs="EPSG:4326")
+    assert len(points) > 100_000  # most of what was laid is still in the ground
+    assert len(gpd.sjoin(points, released, predicate="within")) == 0

@@ -40,7 +40,9 @@ _DISPOSALS, _DISPOSAL_P = ["destroyed_in_situ", "moved_and_destroyed", "rendered
 class HazardWork:
     hazard: HazardArea
     plan: CellPlan
-    items: ItemBatch
+    items: ItemBatch  # every site's items still in the ground under the hazard when it was reported
+    item_site: np.ndarray  # the site each item belongs to...
+    item_index: np.ndarray  # ...and its index there (for the truth's found dates)
     next_stages: list[str]
     started: bool = False
     done_cells: int = 0  # cells of the current stage already released by earlier sections
@@ -117,16 +119,36 @@ class Operations:
     def _report_new_hazards(self, week_end: dt.date) -> None:
         while self.pending and self.pending[0].reported_date <= week_end:
             hazard = self.pending.pop(0)
-            items = self.site_items(hazard.site_id) if hazard.site_id is not None else ItemBatch.empty()
+            items, item_site, item_index = self._items_under(hazard)
             plan = plan_cells(hazard, items, self.cells_per_hazard)
             bac = hazard.hazard_type is HazardType.BATTLE_AREA
             stages = [s for s in ("cancel", "reduce_bac" if bac else "reduce", "clear_bac" if bac else "clear_mine")
                       if plan.stages[_PLAN_KEY[s]]]
-            work = HazardWork(hazard, plan, items, stages)
+            work = HazardWork(hazard, plan, items, item_site, item_index, stages)
             self.log.status[hazard.code] = "open"
-            if hazard.site_id is not None:
-                self.log.found.setdefault(hazard.site_id, np.zeros(len(items), np.int32))
             self._queue_next(work)
+
+    def _items_under(self, hazard: HazardArea) -> tuple[ItemBatch, np.ndarray, np.ndarray]:
+        """The items still in the ground under a hazard: its own site's and any other site's its polygon reaches.
+
+        A hazard's polygon is wider than its site (a survey margin, a record's wrong position), and may cover part of
+        a neighbouring field: survey must not cancel, nor clearance clear, land whose mines it never meets.
+        """
+        owners = [hazard.site_id] if hazard.site_id is not None else []
+        under = getattr(self.site_items, "under", None)
+        if under is not None:
+            owners += [s for s in under(hazard.polygon) if s != hazard.site_id]
+        batches, sites, indexes = [], [], []
+        for site_id in owners:
+            items = self.site_items(site_id)
+            found = self.log.found.setdefault(site_id, np.zeros(len(items), np.int32))
+            left = np.flatnonzero(found == 0)  # what another hazard's clearance found is no longer there
+            batches.append(ItemBatch(items.x[left], items.y[left], items.model[left], items.depth_cm[left]))
+            sites.append(np.full(len(left), site_id, np.int64))
+            indexes.append(left)
+        if not batches:
+            return ItemBatch.empty(), np.empty(0, np.int64), np.empty(0, np.int64)
+        return ItemBatch.concat(batches), np.concatenate(sites), np.concatenate(indexes)
 
     def _queue_next(self, work: HazardWork) -> None:
         if not work.next_stages:
@@ -219,12 +241,17 @@ class Operations:
         work = task.work
         hit = np.isin(work.plan.item_cell, cells)
         idx = np.flatnonzero(hit)
+        # An item another hazard's team found since this hazard was planned is not found twice.
+        idx = idx[[self.log.found[s][i] == 0 for s, i in zip(work.item_site[idx].tolist(),
+                                                               work.item_index[idx].tolist())]] if len(idx) else idx
         if len(idx) == 0:
             return np.zeros(3, int)
         n = len(idx)
         span = (last - first).days + 1
         day = first.toordinal() + self.rng.integers(0, span, n)
-        self.log.found[work.hazard.site_id][idx] = day
+        for site_id in np.unique(work.item_site[idx]).tolist():
+            mine = work.item_site[idx] == site_id
+            self.log.found[site_id][work.item_index[idx][mine]] = day[mine]
         # GPS on a deminer's handset: a metre or two off the true position.
         lon, lat = to_wgs84_xy(work.items.x[idx] + self.rng.normal(0, 1.5, n),
                                work.items.y[idx] + self.rng.normal(0, 1.5, n))

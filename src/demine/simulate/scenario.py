@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import shapely
 from pyproj import Geod
 
 from demine.simulate import truth_files
@@ -45,6 +46,13 @@ class _SiteItems:
     def __init__(self, seed: int, config: ScenarioConfig, sites: list[ContaminationSite], cache: bool) -> None:
         self.seed, self.config, self.sites, self.cache = seed, config, sites, cache
         self._cache: dict[int, ItemBatch] = {}
+        self._tree: shapely.STRtree | None = None
+
+    def under(self, polygon) -> list[int]:  # type: ignore[no-untyped-def]
+        """Sites whose footprint meets the polygon, by id (deterministic order)."""
+        if self._tree is None:
+            self._tree = shapely.STRtree([s.footprint for s in self.sites])
+        return sorted(int(i) for i in self._tree.query(polygon, predicate="intersects"))
 
     def __call__(self, site_id: int) -> ItemBatch:
         if site_id in self._cache:
