@@ -36,7 +36,7 @@ SEED = 20240607
 
 def booster_params(n_rows: int, monotone: list[int]) -> dict[str, object]:
     params: dict[str, object] = {
-        "objective": "binary", "learning_rate": 0.05, "num_leaves": 15, "max_depth": 5,
+        "objective": "binary", "learning_rate": 0.05 if n_rows <= LARGE_TABLE else 0.1, "num_leaves": 15, "max_depth": 5,
         # A leaf must stand for a fair share of the land, so no leaf describes one village.
         "min_data_in_leaf": max(20, n_rows // 200), "lambda_l2": 10.0, "min_gain_to_split": 0.0,
         # Each tree sees at most BAGGED_ROWS rows: on a national table the trees stay as good and cost a fraction.
@@ -62,7 +62,10 @@ def fit_booster(matrix: np.ndarray, labels: np.ndarray, monotone: list[int], nam
 
     data = lgb.Dataset(matrix, label=labels, feature_name=_safe_names(names), free_raw_data=True,
                        params={"max_bin": 63, "verbose": -1})
-    return lgb.train(booster_params(len(labels), monotone), data, num_boost_round=ROUNDS)
+    # A national table takes half the rounds at twice the rate: the same shrinkage budget (rounds x rate) in half
+    # the time, at a small cost in smoothness.
+    rounds = ROUNDS if len(labels) <= LARGE_TABLE else ROUNDS // 2
+    return lgb.train(booster_params(len(labels), monotone), data, num_boost_round=rounds)
 
 
 def _safe_names(names: list[str]) -> list[str]:
