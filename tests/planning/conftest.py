@@ -6,22 +6,11 @@ on both backends and checks that the planner sees the same tables.
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 
 import pytest
 
-from plan_programme import write_planning_programme
-
-AS_OF = dt.date(2024, 9, 1)
-
-
-def load_programme(register, folder):  # type: ignore[no-untyped-def]
-    from demine.services.imports import import_file
-
-    for kind, path in write_planning_programme(folder).items():
-        import_file(register, kind, path, actor="test")
-    return register
+from plan_programme import AS_OF, load_programme  # noqa: F401  (tests import them from plan_programme)
 
 
 @pytest.fixture(scope="session")

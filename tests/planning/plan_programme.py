@@ -11,6 +11,8 @@ so that a test can say which hazard must come first and why:
 
 from __future__ import annotations
 
+import datetime as dt
+
 from pathlib import Path
 
 from register_files import lonlat, rows_of_programme, square_wkt, write_csv
@@ -66,3 +68,15 @@ def write_planning_programme(folder: Path) -> dict[str, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     rows = planning_rows()
     return {kind: write_csv(folder / f"{kind}.csv", rows[kind]) for kind in LOAD_ORDER}
+
+
+# The date the tests plan from.
+AS_OF = dt.date(2024, 9, 1)
+
+
+def load_programme(register, folder):  # type: ignore[no-untyped-def]
+    from demine.services.imports import import_file
+
+    for kind, path in write_planning_programme(folder).items():
+        import_file(register, kind, path, actor="test")
+    return register

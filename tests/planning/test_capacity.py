@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from demine.errors import DemineError, ValidationFailed
-from conftest import AS_OF
+from plan_programme import AS_OF
 from demine.planning.capacity import add_teams, build_capacity
 
 

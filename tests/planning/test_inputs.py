@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from conftest import AS_OF, load_programme
+from plan_programme import AS_OF, load_programme
 from demine.planning.inputs import load_planning_inputs
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from demine.cli import run
-from conftest import synthetic_cells
+from risk_cells import synthetic_cells
 
 # The register is not used by the generic path; --db points nowhere on purpose.
 DB = ["--db", "unused.db"]

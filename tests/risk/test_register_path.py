@@ -20,7 +20,7 @@ from demine.risk.register_cells import UserLayers, build_cells
 from demine.services.imports import import_file
 from demine.services.register import open_register
 
-from conftest import LINE
+from risk_cells import LINE
 
 
 @pytest.fixture(scope="module")
