@@ -17,6 +17,7 @@ from pyproj import CRS, Transformer
 from sqlalchemy import Connection, select
 
 from demine.domain.geodesy import local_equidistant_crs, transform_xy
+from demine.store.frames import query_frame, query_geoframe
 from demine.store.tables.core import admin_areas, organisations, teams
 from demine.store.tables.hazards import hazard_areas
 from demine.store.tables.operations import activities, land_release_outputs, progress_reports
@@ -49,19 +50,19 @@ def load_planning_inputs(connection: Connection, *, as_of: dt.date | None = None
     day = as_of or dt.date.today()
     live = lambda table: table.c.retired_at.is_(None)  # noqa: E731
     a = admin_areas.c
-    districts = _geo(connection, select(a.id, a.name, a.geom).where(live(admin_areas)))
+    districts = query_geoframe(connection, select(a.id, a.name, a.geom).where(live(admin_areas)))
     district_name = dict(zip(districts["id"], districts["name"]))
     h = hazard_areas.c
-    hazards = _geo(connection, select(h.id, h.code, h.name, h.hazard_class, h.hazard_type, h.work_status,
-                                      h.admin_area_id, h.reported_date, h.area_m2, h.expected_beneficiaries,
-                                      h.land_use, h.benchmark_longitude, h.benchmark_latitude, h.geom)
-                   .where(live(hazard_areas), h.reported_date <= day).order_by(h.code))
+    hazards = query_geoframe(connection, select(h.id, h.code, h.name, h.hazard_class, h.hazard_type, h.work_status,
+                                                h.admin_area_id, h.reported_date, h.area_m2, h.expected_beneficiaries,
+                                                h.land_use, h.benchmark_longitude, h.benchmark_latitude, h.geom)
+                             .where(live(hazard_areas), h.reported_date <= day).order_by(h.code))
     crs = _metric_crs(hazards, districts)
     act = activities.c
     o = land_release_outputs.c
-    outputs = _frame(connection, select(act.hazard_area_id, o.outcome, o.release_date, o.area_m2)
-                     .join_from(land_release_outputs, activities, o.activity_id == act.id)
-                     .where(live(land_release_outputs), o.release_date <= day))
+    outputs = query_frame(connection, select(act.hazard_area_id, o.outcome, o.release_date, o.area_m2)
+                          .join_from(land_release_outputs, activities, o.activity_id == act.id)
+                          .where(live(land_release_outputs), o.release_date <= day))
     released = outputs.groupby("hazard_area_id")["area_m2"].sum()
     by_outcome = outputs.pivot_table(index="hazard_area_id", columns="outcome", values="area_m2", aggfunc="sum",
                                      fill_value=0.0) if len(outputs) else pd.DataFrame()
@@ -97,8 +98,8 @@ STAGE_OF_ACTIVITY = {"nts": "nts", "ts": "ts", "clearance": "clearance", "bac": 
 def _stages_worked(connection: Connection, day: dt.date) -> dict[str, tuple[set[int], set[int]]]:
     """Per land release stage, the hazards where an activity of it had started, and had ended, by `day`."""
     act = activities.c
-    frame = _frame(connection, select(act.hazard_area_id, act.activity_type, act.end_date)
-                   .where(act.retired_at.is_(None), act.hazard_area_id.is_not(None), act.start_date <= day))
+    frame = query_frame(connection, select(act.hazard_area_id, act.activity_type, act.end_date)
+                        .where(act.retired_at.is_(None), act.hazard_area_id.is_not(None), act.start_date <= day))
     result: dict[str, tuple[set[int], set[int]]] = {s: (set(), set()) for s in ("nts", "ts", "clearance")}
     for hazard, kind, end in frame.itertuples(index=False):
         stage = STAGE_OF_ACTIVITY.get(kind)
@@ -111,25 +112,25 @@ def _stages_worked(connection: Connection, day: dt.date) -> dict[str, tuple[set[
 
 def _incidents(connection: Connection, day: dt.date, crs: CRS) -> pd.DataFrame:
     n = incidents.c
-    frame = _frame(connection, select(n.incident_date, n.killed, n.injured, n.longitude, n.latitude)
-                   .where(n.retired_at.is_(None), n.incident_date <= day))
+    frame = query_frame(connection, select(n.incident_date, n.killed, n.injured, n.longitude, n.latitude)
+                        .where(n.retired_at.is_(None), n.incident_date <= day))
     frame["x"], frame["y"] = _project_points(frame.pop("longitude"), frame.pop("latitude"), crs)
     return frame
 
 
 def _projects(connection: Connection, day: dt.date, crs: CRS) -> gpd.GeoDataFrame:
     p = development_projects.c
-    frame = _geo(connection, select(p.code, p.name, p.project_type, p.funding_usd, p.funded, p.ready_date, p.deadline,
-                                    p.beneficiaries, p.geom).where(p.retired_at.is_(None)))
+    frame = query_geoframe(connection, select(p.code, p.name, p.project_type, p.funding_usd, p.funded, p.ready_date,
+                                              p.deadline, p.beneficiaries, p.geom).where(p.retired_at.is_(None)))
     return frame.to_crs(crs)
 
 
 def _teams(connection: Connection, day: dt.date, crs: CRS) -> pd.DataFrame:
     t = teams.c
-    frame = _frame(connection, select(t.code, organisations.c.code.label("organisation"), t.name, t.method, t.members,
-                                      t.base_name, t.base_longitude, t.base_latitude, t.active_from)
-                   .join_from(teams, organisations, t.organisation_id == organisations.c.id)
-                   .where(t.retired_at.is_(None)).order_by(t.code))
+    frame = query_frame(connection, select(t.code, organisations.c.code.label("organisation"), t.name, t.method,
+                                           t.members, t.base_name, t.base_longitude, t.base_latitude, t.active_from)
+                        .join_from(teams, organisations, t.organisation_id == organisations.c.id)
+                        .where(t.retired_at.is_(None)).order_by(t.code))
     frame = frame[frame["active_from"].isna() | (frame["active_from"] <= day)].reset_index(drop=True)
     frame["x"], frame["y"] = _project_points(frame.pop("base_longitude"), frame.pop("base_latitude"), crs)
     return frame
@@ -138,11 +139,11 @@ def _teams(connection: Connection, day: dt.date, crs: CRS) -> pd.DataFrame:
 def _team_weeks(connection: Connection, day: dt.date, hazards: pd.DataFrame) -> pd.DataFrame:
     """Approved progress reports with the team, method, activity and hazard they were worked on."""
     r, act, t = progress_reports.c, activities.c, teams.c
-    frame = _frame(connection, select(t.code.label("team"), act.method, act.activity_type, act.hazard_area_id,
-                                      r.period_start, r.area_worked_m2, r.working_days.label("days"))
-                   .join_from(progress_reports, activities, r.activity_id == act.id)
-                   .join(teams, act.team_id == t.id)
-                   .where(r.retired_at.is_(None), r.review_status == "approved", r.period_end <= day))
+    frame = query_frame(connection, select(t.code.label("team"), act.method, act.activity_type, act.hazard_area_id,
+                                           r.period_start, r.area_worked_m2, r.working_days.label("days"))
+                        .join_from(progress_reports, activities, r.activity_id == act.id)
+                        .join(teams, act.team_id == t.id)
+                        .where(r.retired_at.is_(None), r.review_status == "approved", r.period_end <= day))
     frame["hazard_type"] = frame["hazard_area_id"].map(hazards["hazard_type"])
     frame["district"] = frame["hazard_area_id"].map(hazards["district"])
     return frame.drop(columns="hazard_area_id")
@@ -159,14 +160,3 @@ def _metric_crs(hazards: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> CRS:
 def _project_points(lon: pd.Series, lat: pd.Series, crs: CRS) -> tuple[np.ndarray, np.ndarray]:
     transformer = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
     return transform_xy(transformer, np.asarray(lon, float), np.asarray(lat, float))
-
-
-def _frame(connection: Connection, query) -> pd.DataFrame:  # type: ignore[no-untyped-def]
-    result = connection.execute(query)
-    return pd.DataFrame(result.all(), columns=list(result.keys()))
-
-
-def _geo(connection: Connection, query) -> gpd.GeoDataFrame:  # type: ignore[no-untyped-def]
-    frame = _frame(connection, query)
-    geometry = gpd.GeoSeries(list(frame["geom"]) if len(frame) else [], crs="EPSG:4326")
-    return gpd.GeoDataFrame(frame.drop(columns="geom"), geometry=geometry, crs="EPSG:4326")

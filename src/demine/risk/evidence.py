@@ -11,6 +11,7 @@ import geopandas as gpd
 import pandas as pd
 from sqlalchemy import Connection, select
 
+from demine.store.frames import query_frame, query_geoframe
 from demine.store.tables.core import admin_areas
 from demine.store.tables.hazards import hazard_areas
 from demine.store.tables.operations import items_found, land_release_outputs
@@ -34,26 +35,16 @@ class RegisterEvidence:
 def load_evidence(connection: Connection) -> RegisterEvidence:
     live = lambda table: table.c.retired_at.is_(None)  # noqa: E731
     i = items_found.c
-    finds = _frame(connection, select(i.longitude, i.latitude, i.category, i.quantity).where(live(items_found)))
+    finds = query_frame(connection, select(i.longitude, i.latitude, i.category, i.quantity).where(live(items_found)))
     n = incidents.c
-    people = _frame(connection, select(n.longitude, n.latitude, n.category).where(live(incidents)))
+    people = query_frame(connection, select(n.longitude, n.latitude, n.category).where(live(incidents)))
     r = minefield_records.c
-    records = _geo(connection, select(r.code, r.geom).where(live(minefield_records)))
+    records = query_geoframe(connection, select(r.code, r.geom).where(live(minefield_records)))
     h = hazard_areas.c
-    hazards = _geo(connection, select(h.code, h.hazard_class, h.work_status, h.geom).where(live(hazard_areas)))
+    hazards = query_geoframe(connection, select(h.code, h.hazard_class, h.work_status, h.geom)
+                             .where(live(hazard_areas)))
     o = land_release_outputs.c
-    outputs = _geo(connection, select(o.outcome, o.geom).where(live(land_release_outputs)))
+    outputs = query_geoframe(connection, select(o.outcome, o.geom).where(live(land_release_outputs)))
     a = admin_areas.c
-    districts = _geo(connection, select(a.name, a.geom).where(live(admin_areas)))
+    districts = query_geoframe(connection, select(a.name, a.geom).where(live(admin_areas)))
     return RegisterEvidence(finds, people, records, hazards, outputs, districts)
-
-
-def _frame(connection: Connection, query) -> pd.DataFrame:  # type: ignore[no-untyped-def]
-    result = connection.execute(query)
-    return pd.DataFrame(result.all(), columns=list(result.keys()))
-
-
-def _geo(connection: Connection, query) -> gpd.GeoDataFrame:  # type: ignore[no-untyped-def]
-    frame = _frame(connection, query)
-    geometry = gpd.GeoSeries(list(frame["geom"]) if len(frame) else [], crs="EPSG:4326")
-    return gpd.GeoDataFrame(frame.drop(columns="geom"), geometry=geometry, crs="EPSG:4326")

@@ -13,6 +13,7 @@ import pandas as pd
 from sqlalchemy import Connection, select
 
 from demine.domain.vocabulary import EOCategory
+from demine.store.frames import query_frame, query_geoframe
 from demine.store.tables.core import admin_areas, ordnance_models
 from demine.store.tables.hazards import hazard_areas
 from demine.store.tables.operations import items_found, land_release_outputs
@@ -38,36 +39,26 @@ class VerificationInputs:
 def load_inputs(connection: Connection) -> VerificationInputs:
     live = lambda table: table.c.retired_at.is_(None)  # noqa: E731
     r = minefield_records.c
-    records = _geo(connection, select(r.id, r.code, r.admin_area_id, r.ap_count, r.at_count, r.mine_models, r.geom)
-                   .where(live(minefield_records)).order_by(r.id))
+    records = query_geoframe(connection, select(r.id, r.code, r.admin_area_id, r.ap_count, r.at_count, r.mine_models,
+                                                r.geom).where(live(minefield_records)).order_by(r.id))
     w = minefield_record_rows.c
-    rows = _frame(connection, select(w.record_id, w.start_longitude, w.start_latitude, w.bearing_deg,
-                                     w.mine_spacing_m, w.mine_count, w.mine_model)
-                  .where(live(minefield_record_rows)).order_by(w.record_id, w.row_label))
+    rows = query_frame(connection, select(w.record_id, w.start_longitude, w.start_latitude, w.bearing_deg,
+                                          w.mine_spacing_m, w.mine_count, w.mine_model)
+                       .where(live(minefield_record_rows)).order_by(w.record_id, w.row_label))
     m = minefield_record_mines.c
-    single = _frame(connection, select(m.record_id, m.longitude, m.latitude, m.mine_model)
-                    .where(live(minefield_record_mines)))
+    single = query_frame(connection, select(m.record_id, m.longitude, m.latitude, m.mine_model)
+                         .where(live(minefield_record_mines)))
     i = items_found.c
-    found = _frame(connection, select(i.longitude, i.latitude, i.category, i.model)
-                   .where(live(items_found), i.category.in_(MINE_CATEGORIES)))
+    found = query_frame(connection, select(i.longitude, i.latitude, i.category, i.model)
+                        .where(live(items_found), i.category.in_(MINE_CATEGORIES)))
     o = land_release_outputs.c
-    outputs = _geo(connection, select(o.outcome, o.geom).where(live(land_release_outputs)))
+    outputs = query_geoframe(connection, select(o.outcome, o.geom).where(live(land_release_outputs)))
     h = hazard_areas.c
-    confirmed = _geo(connection, select(h.code, h.geom).where(live(hazard_areas), h.hazard_class == "cha"))
+    confirmed = query_geoframe(connection, select(h.code, h.geom).where(live(hazard_areas), h.hazard_class == "cha"))
     n = incidents.c
-    people = _frame(connection, select(n.longitude, n.latitude, n.category, n.admin_area_id).where(live(incidents)))
+    people = query_frame(connection, select(n.longitude, n.latitude, n.category, n.admin_area_id)
+                         .where(live(incidents)))
     a = admin_areas.c
-    districts = _geo(connection, select(a.id, a.name, a.reporting_order, a.geom).where(live(admin_areas)))
+    districts = query_geoframe(connection, select(a.id, a.name, a.reporting_order, a.geom).where(live(admin_areas)))
     catalogue = dict(connection.execute(select(ordnance_models.c.code, ordnance_models.c.category)).all())
     return VerificationInputs(records, rows, single, found, outputs, confirmed, people, districts, catalogue)
-
-
-def _frame(connection: Connection, query) -> pd.DataFrame:  # type: ignore[no-untyped-def]
-    result = connection.execute(query)
-    return pd.DataFrame(result.all(), columns=list(result.keys()))
-
-
-def _geo(connection: Connection, query) -> gpd.GeoDataFrame:  # type: ignore[no-untyped-def]
-    frame = _frame(connection, query)
-    return gpd.GeoDataFrame(frame.drop(columns="geom"), geometry=gpd.GeoSeries(frame["geom"], crs="EPSG:4326")
-                            if len(frame) else gpd.GeoSeries([], crs="EPSG:4326"), crs="EPSG:4326")
