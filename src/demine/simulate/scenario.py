@@ -85,7 +85,8 @@ def generate_scenario(out_dir: Path, *, scale: str = "small", seed: int = 1) -> 
                             round(float(lon[0]), 7), round(float(lat[0]), 7), t.active_from))
     log = Operations(seed, hazards, teams, site_items, sinks, config.ops_start, config.ops_end,
                      cells_per_hazard=config.cells_per_hazard,
-                     minefield_section_m2=config.minefield_section_m2).run()
+                     minefield_section_m2=config.minefield_section_m2,
+                     meet_other_sites=config.separate_sites).run()
     _write_hazards(sinks, hazards, log, settlements)
     _write_records(sinks, records)
     found = lambda site_id: log.found.get(site_id, np.zeros(len(site_items(site_id)), np.int32))  # noqa: E731
