@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 
 LINE = Path(str(resources.files("demine.simulate") / "data" / "line_of_contact_approx.geojson"))
-ANTIOQUIA = Path(__file__).resolve().parents[3] / "shared" / "data" / "colombia-reland" / "antioquia_grid.csv"
+# Six municipalities of the RELand Antioquia grid, shipped with the tests (MIT; see tests/data/README.md).
+ANTIOQUIA = Path(__file__).resolve().parents[1] / "data" / "antioquia_six_municipalities.csv"
 
 
 def synthetic_cells(n: int = 1200, groups: int = 6, seed: int = 7) -> pd.DataFrame:
