@@ -30,6 +30,13 @@ def review_state(report_id: ColumnElement, report=progress_reports) -> ColumnEle
     )
 
 
+def reported_work(table):  # type: ignore[no-untyped-def]
+    """Items found or outputs with their task (activity) and, when reported, their progress report: the join every
+    approved-only figure reads through `review_state` and `is_approved`."""
+    return (table.join(activities, activities.c.id == table.c.activity_id)
+            .outerjoin(progress_reports, progress_reports.c.id == table.c.progress_report_id))
+
+
 def is_approved(table) -> ColumnElement:  # type: ignore[no-untyped-def]
     """For a query that outer-joins progress_reports on table.progress_report_id."""
     return or_(table.c.progress_report_id.is_(None),
@@ -64,13 +71,13 @@ class LandGroup:
 def item_groups(connection: Connection, period: Period, *, detailed: bool = True) -> list[ItemGroup]:
     """Items found in the period by review state, district (of the activity) and category; `detailed` adds operator,
     method and model (the full report's tables), which the statement does not need."""
-    i, a, p = items_found, activities, progress_reports
+    i, a = items_found, activities
     state = review_state(i.c.progress_report_id)
     keys = [state, a.c.admin_area_id, i.c.category]
     keys += [a.c.organisation_id, a.c.method, i.c.model] if detailed else []
     query = (
         select(*keys, func.sum(i.c.quantity))
-        .select_from(i.join(a, a.c.id == i.c.activity_id).outerjoin(p, p.c.id == i.c.progress_report_id))
+        .select_from(reported_work(i))
         .where(i.c.found_date.between(period.start, period.end), *_live(i, a))
         .group_by(*keys)
     )
@@ -83,12 +90,12 @@ def item_groups(connection: Connection, period: Period, *, detailed: bool = True
 
 def land_groups(connection: Connection, period: Period, *, detailed: bool = True) -> list[LandGroup]:
     """Land released in the period by review state, district (of the activity) and outcome (+ operator, method)."""
-    o, a, p = land_release_outputs, activities, progress_reports
+    o, a = land_release_outputs, activities
     state = review_state(o.c.progress_report_id)
     keys = [state, a.c.admin_area_id, o.c.outcome] + ([a.c.organisation_id, a.c.method] if detailed else [])
     query = (
         select(*keys, func.sum(o.c.area_m2))
-        .select_from(o.join(a, a.c.id == o.c.activity_id).outerjoin(p, p.c.id == o.c.progress_report_id))
+        .select_from(reported_work(o))
         .where(o.c.release_date.between(period.start, period.end), *_live(o, a))
         .group_by(*keys)
     )
@@ -108,10 +115,10 @@ def pending_reports(connection: Connection, period: Period) -> int:
 
 
 def national_items(connection: Connection, period: Period) -> dict[str, int]:
-    i, a, p = items_found, activities, progress_reports
+    i, a = items_found, activities
     query = (
         select(i.c.category, func.sum(i.c.quantity))
-        .select_from(i.join(a, a.c.id == i.c.activity_id).outerjoin(p, p.c.id == i.c.progress_report_id))
+        .select_from(reported_work(i))
         .where(i.c.found_date.between(period.start, period.end), is_approved(i), *_live(i, a))
         .group_by(i.c.category)
     )
@@ -119,10 +126,10 @@ def national_items(connection: Connection, period: Period) -> dict[str, int]:
 
 
 def national_land(connection: Connection, period: Period) -> dict[str, float]:
-    o, a, p = land_release_outputs, activities, progress_reports
+    o, a = land_release_outputs, activities
     query = (
         select(o.c.outcome, func.sum(o.c.area_m2))
-        .select_from(o.join(a, a.c.id == o.c.activity_id).outerjoin(p, p.c.id == o.c.progress_report_id))
+        .select_from(reported_work(o))
         .where(o.c.release_date.between(period.start, period.end), is_approved(o), *_live(o, a))
         .group_by(o.c.outcome)
     )
@@ -131,10 +138,10 @@ def national_land(connection: Connection, period: Period) -> dict[str, float]:
 
 def daily_items(connection: Connection, period: Period) -> list[tuple[object, str, int]]:
     """Approved items per day and category (the weekly trend buckets the days in Python: portable date maths)."""
-    i, a, p = items_found, activities, progress_reports
+    i, a = items_found, activities
     query = (
         select(i.c.found_date, i.c.category, func.sum(i.c.quantity))
-        .select_from(i.join(a, a.c.id == i.c.activity_id).outerjoin(p, p.c.id == i.c.progress_report_id))
+        .select_from(reported_work(i))
         .where(i.c.found_date.between(period.start, period.end), is_approved(i), *_live(i, a))
         .group_by(i.c.found_date, i.c.category)
     )
@@ -142,10 +149,10 @@ def daily_items(connection: Connection, period: Period) -> list[tuple[object, st
 
 
 def daily_land(connection: Connection, period: Period) -> list[tuple[object, str, float]]:
-    o, a, p = land_release_outputs, activities, progress_reports
+    o, a = land_release_outputs, activities
     query = (
         select(o.c.release_date, o.c.outcome, func.sum(o.c.area_m2))
-        .select_from(o.join(a, a.c.id == o.c.activity_id).outerjoin(p, p.c.id == o.c.progress_report_id))
+        .select_from(reported_work(o))
         .where(o.c.release_date.between(period.start, period.end), is_approved(o), *_live(o, a))
         .group_by(o.c.release_date, o.c.outcome)
     )

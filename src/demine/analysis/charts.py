@@ -19,7 +19,7 @@ from demine.analysis import aggregates as agg
 from demine.analysis.figures import UNEXPLODED, PeriodFigures
 from demine.analysis.period import Period
 from demine.store.tables.core import admin_areas
-from demine.store.tables.operations import activities, items_found, land_release_outputs, progress_reports
+from demine.store.tables.operations import activities, items_found, land_release_outputs
 
 TREND_WEEKS = 12
 MAP_ITEMS_LIMIT = 50_000  # points drawn; the map shows where work was, the tables give the counts
@@ -97,15 +97,15 @@ def trend_png(trend: tuple[TrendWeek, ...]) -> bytes:
 
 
 def _work(connection: Connection, period: Period) -> tuple[list, list]:  # type: ignore[type-arg]
-    o, a, p, i = land_release_outputs, activities, progress_reports, items_found
+    o, a, i = land_release_outputs, activities, items_found
     outputs = connection.execute(
         select(o.c.outcome, o.c.geom)
-        .select_from(o.join(a, a.c.id == o.c.activity_id).outerjoin(p, p.c.id == o.c.progress_report_id))
+        .select_from(agg.reported_work(o))
         .where(o.c.release_date.between(period.start, period.end), agg.is_approved(o), *agg._live(o, a))
         .limit(MAP_ITEMS_LIMIT)).all()
     items = connection.execute(
         select(i.c.category, i.c.longitude, i.c.latitude)
-        .select_from(i.join(a, a.c.id == i.c.activity_id).outerjoin(p, p.c.id == i.c.progress_report_id))
+        .select_from(agg.reported_work(i))
         .where(i.c.found_date.between(period.start, period.end), agg.is_approved(i), *agg._live(i, a))
         .limit(MAP_ITEMS_LIMIT)).all()
     return outputs, items

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, String, and_, cast, exists, func, literal, not_, or_, select, union_all
 
-from demine.analysis.aggregates import AREA_DECIMALS, AdminArea, _live, is_approved
+from demine.analysis.aggregates import AREA_DECIMALS, AdminArea, _live, is_approved, reported_work
 from demine.analysis.figures import (
     EORE_GROUPS,
     Casualties,
@@ -63,11 +63,11 @@ def _has_approved_item(activity_id) -> object:  # type: ignore[no-untyped-def]
 
 def empty_clearance(connection: Connection, period: Period) -> EmptyClearance:
     """Cleared land released in the period by tasks that never found an item, and completed tasks that found none."""
-    o, a, p = land_release_outputs, activities, progress_reports
+    o, a = land_release_outputs, activities
     found = _has_approved_item(o.c.activity_id)
     area = (
         select(found.label("found"), o.c.area_m2.label("m2"))
-        .select_from(o.join(a, a.c.id == o.c.activity_id).outerjoin(p, p.c.id == o.c.progress_report_id))
+        .select_from(reported_work(o))
         .where(o.c.outcome == "cleared", o.c.release_date.between(period.start, period.end),
                a.c.activity_type.in_(CLEARANCE_TYPES), is_approved(o), *_live(o, a))
         .subquery()
