@@ -19,7 +19,7 @@ from demine.errors import DemineError, NotFound
 from demine.io.formats import format_for
 from demine.io.spec import FieldType
 from demine.services.map_layers import UNVERIFIED, verification_class, approved_only
-from demine.services.queries import BBox, bbox_filter
+from demine.store.tables.base import BBox, bbox_filter
 from demine.services.register import Register
 from demine.store.tables import metadata
 from demine.store.tables.core import admin_areas

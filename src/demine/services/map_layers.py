@@ -18,7 +18,7 @@ import shapely
 from sqlalchemy import Integer, Table, and_, cast, exists, func, or_, select
 
 from demine.errors import DemineError
-from demine.services.queries import BBox, bbox_filter
+from demine.store.tables.base import BBox, bbox_filter
 from demine.services.register import Register
 from demine.store.tables.core import admin_areas
 from demine.store.tables.hazards import hazard_areas

@@ -17,6 +17,7 @@ from demine.services.register import Register
 from demine.store.tables import metadata
 from demine.store.tables.core import audit_log, import_batches
 from demine.store.tables.hazards import hazard_status_changes
+from demine.store.tables.base import BBox, bbox_filter
 
 HIDDEN = {"id", "row_hash", "min_x", "min_y", "max_x", "max_y"}
 
@@ -29,7 +30,6 @@ class HistoryEntry:
     detail: str
 
 
-BBox = tuple[float, float, float, float]  # min longitude, min latitude, max longitude, max latitude
 
 
 def list_records(register: Register, kind: str, *, limit: int = 50, offset: int = 0,
@@ -48,16 +48,6 @@ def list_records(register: Register, kind: str, *, limit: int = 50, offset: int 
         ).mappings().all()
         records = [_public(connection, fmt, dict(r)) for r in rows]
     return columns, [{c: r.get(c) for c in columns} for r in records], total
-
-
-def bbox_filter(table: Table, bbox: BBox) -> list:
-    """Bounding-box intersection on the stored extent columns: the same indexed query on both backends."""
-    if "min_x" not in table.c:
-        raise DemineError(f"Records in {table.name} have no geometry to filter by.")
-    min_x, min_y, max_x, max_y = bbox
-    if min_x > max_x or min_y > max_y:
-        raise DemineError("A bounding box is min_lon,min_lat,max_lon,max_lat with min <= max.")
-    return [table.c.max_x >= min_x, table.c.min_x <= max_x, table.c.max_y >= min_y, table.c.min_y <= max_y]
 
 
 def show_record(register: Register, kind: str, code: str) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import geopandas as gpd
 import pandas as pd
 from sqlalchemy import Connection, and_, func, select
 
+from demine.store.tables.base import BBox, bbox_filter
 from demine.store.tables.core import admin_areas
 from demine.store.tables.records import minefield_records, record_verifications
 
@@ -22,7 +23,7 @@ VERIFICATION_COLUMNS = ("code", "district", "verification_class", "run_at", "rec
                         "shift_dy_m", "rotation_deg", "residual_m")
 
 
-def _latest(connection: Connection, bbox: tuple[float, float, float, float] | None, *, corrected: bool):
+def _latest(connection: Connection, bbox: BBox | None, *, corrected: bool):
     v, r = record_verifications.c, minefield_records.c
     last = (select(v.record_id, func.max(v.run_at).label("run_at")).group_by(v.record_id).subquery("last"))
     geometry = v.geom if corrected else r.geom
@@ -36,20 +37,17 @@ def _latest(connection: Connection, bbox: tuple[float, float, float, float] | No
     if corrected:
         query = query.where(v.geom.is_not(None))
     if bbox is not None:
-        table = record_verifications if corrected else minefield_records
-        min_lon, min_lat, max_lon, max_lat = bbox
-        query = query.where(table.c.max_x >= min_lon, table.c.min_x <= max_lon, table.c.max_y >= min_lat,
-                            table.c.min_y <= max_lat)
+        query = query.where(*bbox_filter(record_verifications if corrected else minefield_records, bbox))
     return connection.execute(query).all()
 
 
 def verification_layer(connection: Connection,
-                       bbox: tuple[float, float, float, float] | None = None) -> gpd.GeoDataFrame:
+                       bbox: BBox | None = None) -> gpd.GeoDataFrame:
     return _frame(_latest(connection, bbox, corrected=False))
 
 
 def correction_layer(connection: Connection,
-                     bbox: tuple[float, float, float, float] | None = None) -> gpd.GeoDataFrame:
+                     bbox: BBox | None = None) -> gpd.GeoDataFrame:
     return _frame(_latest(connection, bbox, corrected=True))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text, func
 
+from demine.errors import DemineError
 from demine.store.geometry import Geometry
 
 # Constraint names fixed by convention so that Alembic migrations are the same on both backends.
@@ -52,4 +53,17 @@ def bbox_index(table: Table) -> Index:
     return Index(f"ix_{table.name}_bbox", table.c.min_x, table.c.max_x, table.c.min_y, table.c.max_y)
 
 
-__all__ = ["metadata", "record_columns", "spatial_columns", "bbox_index"]
+BBox = tuple[float, float, float, float]  # min longitude, min latitude, max longitude, max latitude
+
+
+def bbox_filter(table: Table, bbox: BBox) -> list:
+    """Bounding-box intersection on the stored extent columns: the same indexed query on both backends."""
+    if "min_x" not in table.c:
+        raise DemineError(f"Records in {table.name} have no geometry to filter by.")
+    min_x, min_y, max_x, max_y = bbox
+    if min_x > max_x or min_y > max_y:
+        raise DemineError("A bounding box is min_lon,min_lat,max_lon,max_lat with min <= max.")
+    return [table.c.max_x >= min_x, table.c.min_x <= max_x, table.c.max_y >= min_y, table.c.min_y <= max_y]
+
+
+__all__ = ["metadata", "record_columns", "spatial_columns", "bbox_index", "bbox_filter", "BBox"]
