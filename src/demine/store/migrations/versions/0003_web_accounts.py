@@ -7,7 +7,6 @@ Create Date: 2026-11-26 13:21:19.237293
 
 from alembic import op
 import sqlalchemy as sa
-import demine.store.geometry
 
 
 revision = '0003'
