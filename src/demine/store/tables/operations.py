@@ -36,6 +36,8 @@ progress_reports = Table(
     Column("deminers", Integer, nullable=True),
     Column("review_status", String(16), nullable=False),
     Column("submitted_by", String(128), nullable=True),
+    # The day the team sent it (import column or the web workflow's submit); empty when unknown, never judged late.
+    Column("submitted_on", Date, nullable=True),
     Column("reviewed_by", String(128), nullable=True),
     Column("reviewed_at", DateTime(timezone=True), nullable=True),
     Column("review_comment", Text, nullable=True),
