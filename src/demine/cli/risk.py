@@ -39,8 +39,12 @@ def _table_options(command):  # type: ignore[no-untyped-def]
 
 
 GRID_OPTIONS = [
+    click.option("--grid", "grid_kind", type=click.Choice(["square", "h3"]), default="square", show_default=True,
+                 help="Register path: a metric square grid (--cell-size) or H3 hexagons (--resolution)."),
+    click.option("--resolution", type=click.IntRange(6, 11), default=None, help="Register path, --grid h3: the H3 "
+                 "resolution (8: cells of 0.74 km², 9: 0.11 km², 10: 0.015 km²)."),
     click.option("--cell-size", type=click.FloatRange(50, 5000), default=250.0, show_default=True,
-                 help="Register path: side of a grid cell in metres."),
+                 help="Register path, --grid square: side of a grid cell in metres."),
     click.option("--aoi", type=CELL_FILE, default=None, help="Register path: polygons of the area of interest "
                  "(default: the districts holding the register's evidence)."),
     click.option("--line", type=CELL_FILE, default=None, help="Register path: line layer of the former line of "
@@ -52,11 +56,16 @@ GRID_OPTIONS = [
 ]
 
 
-def _grid_options(cell_size, aoi, line, vector_layers, raster_layers):  # type: ignore[no-untyped-def]
+def _grid_options(grid_kind, resolution, cell_size, aoi, line, vector_layers, raster_layers):  # type: ignore[no-untyped-def]
     from demine.risk.register_cells import UserLayers
     from demine.risk.register_path import GridOptions
 
-    return GridOptions(cell_size, aoi, UserLayers(line, tuple(vector_layers), tuple(raster_layers)))
+    if grid_kind == "h3" and resolution is None:
+        raise click.UsageError("--grid h3 needs --resolution N (6-11)")
+    if grid_kind == "square" and resolution is not None:
+        raise click.UsageError("--resolution is for --grid h3; the square grid takes --cell-size")
+    return GridOptions(cell_size, aoi, UserLayers(line, tuple(vector_layers), tuple(raster_layers)), grid_kind,
+                       resolution)
 
 
 def _require_columns(cells, label, group) -> None:  # type: ignore[no-untyped-def]
@@ -86,8 +95,9 @@ def risk() -> None:
               help="Write the figures to this JSON file too.")
 @click.pass_obj
 def evaluate_command(obj, cells: Path | None, label: str | None, group: str | None, exclude, decreasing,  # type: ignore[no-untyped-def]
-                     increasing, keep_coordinates: bool, area: str | None, cell_size: float, aoi, line,
-                     vector_layers, raster_layers, baseline, json_out: Path | None) -> None:
+                     increasing, keep_coordinates: bool, area: str | None, grid_kind: str, resolution: int | None,
+                     cell_size: float, aoi, line, vector_layers, raster_layers, baseline,
+                     json_out: Path | None) -> None:
     """Spatial cross-validation of the model beside its baselines, on the same folds.
 
     With --cells, on that table; without, on a grid built from the register (leave-one-district-out), with the
@@ -98,8 +108,9 @@ def evaluate_command(obj, cells: Path | None, label: str | None, group: str | No
 
     _require_columns(cells, label, group)
     if cells is None:
-        report, built = evaluate_register(obj.register, _grid_options(cell_size, aoi, line, vector_layers,
-                                                                      raster_layers), exclude=tuple(exclude))
+        report, built = evaluate_register(obj.register, _grid_options(grid_kind, resolution, cell_size, aoi, line,
+                                                                      vector_layers, raster_layers),
+                                          exclude=tuple(exclude))
         cells, group = built.table.path, "district"
     else:
         options = _options(cells, label, group, exclude, decreasing, increasing, keep_coordinates, area)
@@ -153,8 +164,8 @@ def _print_figures(figures: dict[str, dict[str, float]]) -> None:
               help="Model file to write (JSON: LightGBM text model, features, calibration).")
 @click.pass_obj
 def train_command(obj, cells: Path | None, label: str | None, group: str | None, exclude, decreasing,  # type: ignore[no-untyped-def]
-                  increasing, keep_coordinates: bool, area: str | None, cell_size: float, aoi, line, vector_layers,
-                  raster_layers, model_path: Path) -> None:
+                  increasing, keep_coordinates: bool, area: str | None, grid_kind: str, resolution: int | None,
+                  cell_size: float, aoi, line, vector_layers, raster_layers, model_path: Path) -> None:
     """Fit the model on every labelled cell, calibrated on grouped out-of-fold scores, and save it.
 
     Without --cells the cells are a grid built from the register; the grid options are saved with the model."""
@@ -164,8 +175,8 @@ def train_command(obj, cells: Path | None, label: str | None, group: str | None,
 
     _require_columns(cells, label, group)
     if cells is None:
-        model = train_register(obj.register, _grid_options(cell_size, aoi, line, vector_layers, raster_layers),
-                               exclude=tuple(exclude))
+        model = train_register(obj.register, _grid_options(grid_kind, resolution, cell_size, aoi, line,
+                                                          vector_layers, raster_layers), exclude=tuple(exclude))
     else:
         options = _options(cells, label, group, exclude, decreasing, increasing, keep_coordinates, area)
         model = train_cells(cells, options)

@@ -19,6 +19,9 @@ def write_risk(cells: RegisterCells, columns: pd.DataFrame, out: Path | str) -> 
     tmp = out.with_name(f"{out.stem}.partial{out.suffix}")
     tmp.unlink(missing_ok=True)
     if suffix in RASTER_SUFFIXES:
+        if getattr(cells.grid, "kind", "square") == "h3":
+            raise DemineError(f"{out}: a GeoTIFF needs the square grid (--grid square); H3 hexagons are written "
+                              "as .gpkg or .csv")
         _write_geotiff(cells, columns["risk"].to_numpy(dtype=np.float32), tmp)
     elif suffix == ".gpkg":
         import geopandas as gpd

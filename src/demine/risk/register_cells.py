@@ -52,7 +52,7 @@ class UserLayers:
 
 @dataclass
 class RegisterCells:
-    grid: Grid
+    grid: Grid  # or a HexGrid (risk.hexgrid): then `rows` are positions in its list of cells and `cols` zeros
     table: CellTable
     rows: np.ndarray
     cols: np.ndarray
@@ -99,8 +99,19 @@ def _union_of_file(path: Path, what: str) -> shapely.Geometry:
 
 
 def build_cells(evidence: RegisterEvidence, *, size_m: float, aoi: Path | None = None,
-                layers: UserLayers = UserLayers(), source: str = "register") -> RegisterCells:
-    grid = build_grid(area_of_interest(evidence, aoi), size_m)
+                layers: UserLayers = UserLayers(), source: str = "register",
+                h3_resolution: int | None = None) -> RegisterCells:
+    """The square grid of `size_m` metres, or H3 hexagons of `h3_resolution` when it is given."""
+    area = area_of_interest(evidence, aoi)
+    if h3_resolution is not None:
+        from demine.risk.register_hexes import build_hex_cells
+
+        return build_hex_cells(evidence, area, h3_resolution, layers, source)
+    return square_cells(build_grid(area, size_m), evidence, layers, source)
+
+
+def square_cells(grid: Grid, evidence: RegisterEvidence, layers: UserLayers, source: str) -> RegisterCells:
+    """Features and labels on the square grid's raster."""
     rows, cols = grid.index()
     columns: dict[str, np.ndarray] = {"cell": (rows.astype(np.int64) * grid.cols + cols)}
     lon, lat = grid.centres_wgs84()

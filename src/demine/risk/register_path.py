@@ -19,11 +19,24 @@ BASELINES = {"dist_find_m": "distance to past finds", "dist_line_m": "distance t
              "record_inside": "records only", "dist_record_m": "nearness to records"}
 
 
+GRID_KINDS = ("square", "h3")
+
+
 @dataclass
 class GridOptions:
     cell_size_m: float = 250.0
     aoi: Path | None = None
     layers: UserLayers = field(default_factory=UserLayers)
+    kind: str = "square"  # or "h3": hexagons of `resolution` instead of squares of `cell_size_m`
+    resolution: int | None = None
+
+    def __post_init__(self) -> None:
+        from demine.errors import DemineError
+
+        if self.kind not in GRID_KINDS:
+            raise DemineError(f"unknown grid '{self.kind}': use one of {', '.join(GRID_KINDS)}")
+        if self.kind == "h3" and self.resolution is None:
+            raise DemineError("an H3 grid needs a resolution (e.g. --resolution 9: cells of 0.1 km²)")
 
     def to_json(self) -> dict[str, object]:
         data = asdict(self)
@@ -38,7 +51,8 @@ def register_cells(register, options: GridOptions) -> RegisterCells:  # type: ig
     with register.reading() as connection:
         evidence = load_evidence(connection)
     return build_cells(evidence, size_m=options.cell_size_m, aoi=options.aoi, layers=options.layers,
-                       source=f"register {register.url}" if hasattr(register, "url") else "register")
+                       source=f"register {register.url}" if hasattr(register, "url") else "register",
+                       h3_resolution=options.resolution if options.kind == "h3" else None)
 
 
 def table_options(cells: RegisterCells, exclude: tuple[str, ...] = ()) -> Options:
@@ -86,7 +100,8 @@ def grid_options_of(model: RiskModel) -> GridOptions | None:
     return GridOptions(float(data["cell_size_m"]), Path(data["aoi"]) if data.get("aoi") else None,
                        UserLayers(Path(layers["line"]) if layers.get("line") else None,
                                   tuple(Path(p) for p in layers.get("vectors", [])),
-                                  tuple(Path(p) for p in layers.get("rasters", []))))
+                                  tuple(Path(p) for p in layers.get("rasters", []))),
+                       str(data.get("kind", "square")), data.get("resolution"))
 
 
 def top_unregistered(cells: RegisterCells, risk: np.ndarray, *, share: float = 0.01) -> np.ndarray:
