@@ -253,9 +253,13 @@ def _predict_register(obj, model, out: Path, explain: int, candidates: Path | No
         console.print(f"{len(chosen)} candidate cells for non-technical survey (outside every hazard area and "
                       f"record) written to {candidates}.")
     if publish:
-        layer = Path(obj.settings.risk_layer)
-        write_risk(built, prediction.columns, layer if layer.suffix.lower() == ".gpkg" else layer.with_suffix(".gpkg"))
-        console.print(f"Published as the map's risk layer: {layer}.")
+        from demine.risk.published import publish as publish_layer, register_identity
+
+        with obj.register.reading() as connection:
+            register_id = register_identity(connection)
+        layer = publish_layer(built, prediction.columns, obj.settings.risk_layer, register_id)
+        console.print(f"Published as the map's risk layer: {layer} (and the `risk_cells` layer of `demine export "
+                      "gpkg`).")
     return prediction
 
 

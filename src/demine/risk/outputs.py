@@ -13,7 +13,9 @@ from demine.risk.register_cells import RegisterCells
 RASTER_SUFFIXES = (".tif", ".tiff")
 
 
-def write_risk(cells: RegisterCells, columns: pd.DataFrame, out: Path | str) -> Path:
+def write_risk(cells: RegisterCells, columns: pd.DataFrame, out: Path | str, *,
+               metadata: dict[str, str] | None = None) -> Path:
+    """`metadata`: GeoPackage layer metadata (the register a published map was predicted from)."""
     out = Path(out)
     suffix = out.suffix.lower()
     tmp = out.with_name(f"{out.stem}.partial{out.suffix}")
@@ -28,7 +30,7 @@ def write_risk(cells: RegisterCells, columns: pd.DataFrame, out: Path | str) -> 
 
         frame = pd.concat([cells.table.frame.reset_index(drop=True), columns.reset_index(drop=True)], axis=1)
         layer = gpd.GeoDataFrame(frame, geometry=cells.grid.polygons_wgs84(cells.rows, cells.cols), crs="EPSG:4326")
-        layer.to_file(tmp, layer="risk", driver="GPKG")
+        layer.to_file(tmp, layer="risk", driver="GPKG", layer_metadata=metadata)
     elif suffix == ".csv":
         pd.concat([cells.table.frame.reset_index(drop=True), columns.reset_index(drop=True)], axis=1).to_csv(
             tmp, index=False)

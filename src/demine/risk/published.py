@@ -7,13 +7,23 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from demine.errors import NotFound
 
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+    from sqlalchemy import Connection
+
+    from demine.risk.register_cells import RegisterCells
+
 MAX_FEATURES = 20_000  # a browser draws this many squares without pain; beyond that, the riskiest are sent
+# The published layer names the register it was predicted from, so that exporting another register never carries it.
+REGISTER_KEY = "DEMINE_REGISTER"
+EXPORT_COLUMNS = ("cell", "district", "label", "risk", "risk_explained")
 
 
 def read_published(path: Path | str, bbox: tuple[float, float, float, float] | None, *,
@@ -40,3 +50,40 @@ def _columns(path: Path) -> list[str]:
     import pyogrio
 
     return list(pyogrio.read_info(path, layer="risk")["fields"])
+
+
+def register_identity(connection: "Connection") -> str:
+    """The register behind a connection: the SQLite file's absolute path, or the server URL without its password."""
+    url = connection.engine.url
+    if url.get_backend_name() == "sqlite" and url.database:
+        return f"sqlite:{Path(url.database).resolve()}"
+    return url.render_as_string(hide_password=True)
+
+
+def publish(cells: "RegisterCells", columns: "pd.DataFrame", layer: Path | str, register_id: str) -> Path:
+    """Write the prediction as the map's risk layer, naming the register it came from."""
+    from demine.risk.outputs import write_risk
+
+    layer = Path(layer)
+    if layer.suffix.lower() != ".gpkg":
+        layer = layer.with_suffix(".gpkg")
+    return write_risk(cells, columns, layer, metadata={REGISTER_KEY: register_id})
+
+
+def export_layer(connection: "Connection") -> "gpd.GeoDataFrame":
+    """`risk_cells` for a whole-register export: the published risk map, when it was published from this register
+    (DEMINE_RISK_LAYER); empty otherwise, and the export then leaves the layer out."""
+    import geopandas as gpd
+    import pyogrio
+
+    from demine.settings import Settings
+
+    path = Path(Settings().risk_layer)
+    empty = gpd.GeoDataFrame({"risk": []}, geometry=gpd.GeoSeries([], crs="EPSG:4326"), crs="EPSG:4326")
+    if not path.exists():
+        return empty
+    info = pyogrio.read_info(path, layer="risk")
+    if (info.get("layer_metadata") or {}).get(REGISTER_KEY) != register_identity(connection):
+        return empty
+    columns = [c for c in EXPORT_COLUMNS if c in info["fields"]]
+    return pyogrio.read_dataframe(path, layer="risk", columns=columns)
