@@ -31,6 +31,7 @@ PERSONAL_KINDS = {"victims"}
 DERIVED_LAYERS = {
     "record_verifications": "demine.analysis.records.layers:verification_layer",
     "record_corrections": "demine.analysis.records.layers:correction_layer",
+    "risk_cells": "demine.risk.published:export_layer",  # the published risk map, when it came from this register
 }
 
 
