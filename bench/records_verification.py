@@ -186,6 +186,9 @@ def main() -> None:
         s = summary(everything, column)
         console.print(f"pooled {column}: class accuracy {s['accuracy']:.1%} on {s['judged']} judged records; accurate "
                       f"share {s['accurate_share']:.1%} (truth {s['true_accurate_share']:.1%})")
+    judged = everything[everything["verified"] != "not_verifiable"]
+    console.print(f"pooled: {len(judged)} of {len(everything)} records judged (not 'not verifiable'); correct calls "
+                  f"over all records: {int((judged['verified'] == judged['truth']).sum())}")
     errors = shift_errors(everything)
     if len(errors):
         console.print(f"pooled shift error over {len(errors)} shifted records: median {np.median(errors):.1f} m, "

@@ -41,7 +41,7 @@ def _ground(rows: pd.DataFrame, keep: np.ndarray | None = None) -> pd.DataFrame:
                                               "ap_mine")})
 
 
-def _inputs(recorded: pd.DataFrame, ground: pd.DataFrame, released: list) -> VerificationInputs:
+def _inputs(recorded: pd.DataFrame, ground: pd.DataFrame, released: list, hazards: list = ()) -> VerificationInputs:
     _, lon, lat = row_mine_positions(recorded["start_longitude"], recorded["start_latitude"],
                                      recorded["bearing_deg"], recorded["mine_spacing_m"], recorded["mine_count"])
     perimeter = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs="EPSG:4326").union_all().convex_hull.buffer(
@@ -51,9 +51,10 @@ def _inputs(recorded: pd.DataFrame, ground: pd.DataFrame, released: list) -> Ver
                                geometry=[perimeter], crs="EPSG:4326")
     outputs = gpd.GeoDataFrame({"outcome": ["cleared"] * len(released)}, geometry=released, crs="EPSG:4326")
     empty = gpd.GeoDataFrame(geometry=[], crs="EPSG:4326")
+    suspected = gpd.GeoDataFrame({"hazard_class": ["sha"] * len(hazards)}, geometry=list(hazards), crs="EPSG:4326")
     return VerificationInputs(records, recorded, pd.DataFrame(columns=["record_id", "longitude", "latitude",
                                                                        "mine_model"]),
-                              ground, outputs, empty, pd.DataFrame(columns=["longitude", "latitude", "category",
+                              ground, outputs, empty, suspected, pd.DataFrame(columns=["longitude", "latitude", "category",
                                                                             "admin_area_id"]),
                               gpd.GeoDataFrame({"id": [], "name": [], "reporting_order": []}, geometry=[],
                                                crs="EPSG:4326"),
@@ -67,8 +68,9 @@ def _area(east0: float, north0: float, east1: float, north1: float):  # noqa: AN
 ALL_WORKED = [_area(-700, -700, 1000, 800)]
 
 
-def _verify(recorded: pd.DataFrame, ground: pd.DataFrame, released: list = ALL_WORKED):  # noqa: ANN202
-    (result,) = verify_records(_inputs(recorded, ground, released))
+def _verify(recorded: pd.DataFrame, ground: pd.DataFrame, released: list = ALL_WORKED,  # noqa: ANN202
+            hazards: list = ()):
+    (result,) = verify_records(_inputs(recorded, ground, released, hazards))
     return result
 
 
@@ -118,6 +120,36 @@ def test_inaccurate_record() -> None:
     truth = _belt()
     recorded = _belt(0.0, 0.0, bearing=140.0)  # the rows go elsewhere; the land they cross was cleared empty
     result = _verify(recorded, _ground(truth))
+    assert result.verification_class is RecordClass.INACCURATE
+
+
+def test_shifted_record_whose_true_field_is_unworked_is_not_verifiable() -> None:
+    """Its written position was worked and found empty; the true field, 250 m east, is a suspected area nobody has
+    worked yet: wrong as written, but it may be a correctable shift, so it is not called inaccurate."""
+    truth, recorded = _belt(250.0, 0.0), _belt()
+    written_land = _area(-60, -60, 360, 110)  # around where the record puts its mines: cleared, nothing found
+    suspected = _area(190, -60, 650, 110)  # the true field's hazard area, not yet worked
+    result = _verify(recorded, _ground(truth).iloc[:0], [written_land], hazards=[suspected])
+    assert result.metrics.worked_before == result.metrics.recorded_mines  # all of it worked: evidence as written
+    assert result.metrics.hiding_placements > 0
+    assert result.verification_class is RecordClass.NOT_VERIFIABLE
+
+
+def test_same_record_with_its_surroundings_worked_and_empty_is_inaccurate() -> None:
+    """The same record, but the suspected area around it and everything within the search radius (600 m) was
+    released and held no mines: no shifted copy can hide, so the record is inaccurate."""
+    recorded = _belt()
+    surroundings = _area(-700, -700, 1000, 800)
+    result = _verify(recorded, _ground(recorded).iloc[:0], [surroundings], hazards=[_area(190, -60, 650, 110)])
+    assert result.metrics.hiding_placements == 0 and result.metrics.search_placements > 10_000
+    assert result.verification_class is RecordClass.INACCURATE
+
+
+def test_suspected_land_beyond_the_search_radius_hides_nothing() -> None:
+    recorded = _belt()
+    far = _area(1500, -60, 1900, 110)  # a hazard 1.2 km beyond the record's far end: no shift reaches it
+    result = _verify(recorded, _ground(recorded).iloc[:0], [_area(-60, -60, 360, 110)], hazards=[far])
+    assert result.metrics.hiding_placements == 0
     assert result.verification_class is RecordClass.INACCURATE
 
 

@@ -10,7 +10,12 @@ Then, in order:
 - shifted: the same holds only after the best rigid fit, with a rotation no larger than a compass error: a single
   wrong reference point, which can be corrected (dx, dy is that error);
 - partially accurate: before or after the fit, a fair part of the record matches what was found;
-- inaccurate: the land where it puts its mines (or where the fit would move them) was worked and they were not there.
+- inaccurate: the land where it puts its mines (or where the fit would move them) was worked and they were not there,
+  and no shifted copy of it can hide within the fit's search radius: at every translation within it, either enough
+  of the record would lie on worked land (the fit would have seen it) or too little on suspected land (search.py). If
+  a copy could hide, the record is wrong as written but may yet be a correctable shift: `not_verifiable`. The
+  metrics then carry the search (`hiding_placements`); without it (None) the class is provisional, and
+  `verify_records` asks for it before keeping a record inaccurate.
 """
 
 from __future__ import annotations
@@ -40,6 +45,11 @@ class Thresholds:
     partial_max_shift_m: float = 150.0  # ...near where it says (farther, the fit is on some other field)
     accurate_max_shift_m: float = 40.0  # a fit this small is within the hazard margin: the record is usable as is
     shifted_max_rotation_deg: float = 5.0  # larger turns are not a reference-point error
+    # A translation within the search radius hides a shifted copy when, placed there, the record would have too
+    # little evidence (the rule above) and at least this share of its mines would lie on hazard land not yet
+    # released. Inaccurate needs no such placement at all.
+    hiding_hazard_share: float = 0.5
+    max_hiding_placements: int = 0
 
 
 DEFAULT_THRESHOLDS = Thresholds()
@@ -58,11 +68,19 @@ def classify(m: RecordMetrics, t: Thresholds = DEFAULT_THRESHOLDS) -> RecordClas
         return RecordClass.NOT_VERIFIABLE
     if before >= t.partial_match or (after >= t.partial_match and m.shift_m <= t.partial_max_shift_m):
         return RecordClass.PARTIALLY_ACCURATE
+    if m.hiding_placements is not None and m.hiding_placements > t.max_hiding_placements:
+        # Wrong as written, but a shifted copy could lie unseen nearby: not judged wrong for lack of data.
+        return RecordClass.NOT_VERIFIABLE
     return RecordClass.INACCURATE
 
 
+def evidence_needed(recorded_mines: int, t: Thresholds = DEFAULT_THRESHOLDS) -> float:
+    """Recorded mines on released land needed before a record (or a placement of it) can be judged."""
+    return max(t.min_worked_mines, t.min_worked_share * recorded_mines)
+
+
 def _enough(worked: int, m: RecordMetrics, t: Thresholds) -> bool:
-    return worked >= t.min_worked_mines and worked >= t.min_worked_share * m.recorded_mines
+    return worked >= evidence_needed(m.recorded_mines, t)
 
 
 def _nan0(value: float, default: float = 0.0) -> float:

@@ -31,6 +31,7 @@ class VerificationInputs:
     mines_found: pd.DataFrame  # longitude, latitude, category, model
     outputs: gpd.GeoDataFrame  # outcome, geometry
     confirmed: gpd.GeoDataFrame  # CHA polygons
+    hazards: gpd.GeoDataFrame  # every live hazard area's polygon (SHA and CHA), whatever its work status
     incidents: pd.DataFrame  # longitude, latitude, category, admin_area_id
     districts: gpd.GeoDataFrame  # id, name, reporting_order (set for the districts the authority reports on), geometry
     model_category: dict[str, str]  # catalogue code -> EO category
@@ -54,11 +55,13 @@ def load_inputs(connection: Connection) -> VerificationInputs:
     o = land_release_outputs.c
     outputs = query_geoframe(connection, select(o.outcome, o.geom).where(live(land_release_outputs)))
     h = hazard_areas.c
-    confirmed = query_geoframe(connection, select(h.code, h.geom).where(live(hazard_areas), h.hazard_class == "cha"))
+    hazards = query_geoframe(connection, select(h.code, h.hazard_class, h.geom).where(live(hazard_areas)))
+    confirmed = hazards[hazards["hazard_class"] == "cha"].reset_index(drop=True)
     n = incidents.c
     people = query_frame(connection, select(n.longitude, n.latitude, n.category, n.admin_area_id)
                          .where(live(incidents)))
     a = admin_areas.c
     districts = query_geoframe(connection, select(a.id, a.name, a.reporting_order, a.geom).where(live(admin_areas)))
     catalogue = dict(connection.execute(select(ordnance_models.c.code, ordnance_models.c.category)).all())
-    return VerificationInputs(records, rows, single, found, outputs, confirmed, people, districts, catalogue)
+    return VerificationInputs(records, rows, single, found, outputs, confirmed, hazards, people, districts,
+                              catalogue)

@@ -21,23 +21,27 @@ NEAR_FOOTPRINT_M = 30.0  # found mines this close to a record's perimeter belong
 class Land:
     """Polygons (metric) of released land and of confirmed hazards, indexed for overlap queries."""
 
-    def __init__(self, released: np.ndarray, cleared_or_reduced: np.ndarray, confirmed: np.ndarray) -> None:
+    def __init__(self, released: np.ndarray, cleared_or_reduced: np.ndarray, confirmed: np.ndarray,
+                 hazards: np.ndarray | None = None) -> None:
         self.released = np.asarray(released, dtype=object)  # outputs of any outcome: the land has been worked
         self.cleared_or_reduced = np.asarray(cleared_or_reduced, dtype=bool)
         self.confirmed = np.asarray(confirmed, dtype=object)  # CHA polygons
-        self._released_tree = shapely.STRtree(self.released)
+        # Every live hazard area (SHA and CHA): where the register believes mines may be (search.py).
+        self.hazards = np.asarray(confirmed if hazards is None else hazards, dtype=object)
+        self.released_tree = shapely.STRtree(self.released)
         self._confirmed_tree = shapely.STRtree(self.confirmed)
+        self.hazards_tree = shapely.STRtree(self.hazards)
 
     def worked_mask(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Which points lie on released land."""
         mask = np.zeros(len(x), dtype=bool)
         if len(x) and len(self.released):
-            hits, _ = self._released_tree.query(shapely.points(x, y), predicate="within")
+            hits, _ = self.released_tree.query(shapely.points(x, y), predicate="within")
             mask[hits] = True
         return mask
 
     def released_near(self, area: shapely.Geometry, *, cleared_or_reduced_only: bool = False) -> shapely.Geometry:
-        hits = self._released_tree.query(area, predicate="intersects")
+        hits = self.released_tree.query(area, predicate="intersects")
         if cleared_or_reduced_only:
             hits = hits[self.cleared_or_reduced[hits]]
         return shapely.union_all(self.released[hits]) if len(hits) else shapely.Polygon()
@@ -68,6 +72,10 @@ class RecordMetrics:
     dy_m: float
     rotation_deg: float
     residual_m: float
+    # Asked only of a record about to be called inaccurate (search.py): translations tried within the search radius,
+    # and how many of them could hide a shifted copy on suspected land not yet worked. None: not asked.
+    search_placements: int | None = None
+    hiding_placements: int | None = None
 
     @property
     def match_before(self) -> float:

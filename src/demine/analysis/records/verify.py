@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 import shapely
 
-from demine.analysis.records.classify import DEFAULT_THRESHOLDS, RecordClass, Thresholds, classify
+from demine.analysis.records.classify import DEFAULT_THRESHOLDS, RecordClass, Thresholds, classify, evidence_needed
 from demine.analysis.records.fit import FoundMines
 from demine.analysis.records.geometry import LocalFrame, RigidFit, recorded_mines
 from demine.analysis.records.inputs import VerificationInputs
 from demine.analysis.records.metrics import Land, RecordMetrics, measure_record
+from demine.analysis.records.search import hiding_places
 from demine.domain.geodesy import to_projected, transform_geometries
 
 DEFAULT_TOLERANCE_M = 10.0
@@ -52,7 +53,8 @@ def verify_records(inputs: VerificationInputs, *, tolerance_m: float = DEFAULT_T
     found_models = inputs.mines_found["model"].fillna("").to_numpy(dtype=object)
     land = Land(to_projected(inputs.outputs.geometry.to_numpy(), frame.crs),
                 inputs.outputs["outcome"].isin(["cleared", "reduced"]).to_numpy(),
-                to_projected(inputs.confirmed.geometry.to_numpy(), frame.crs))
+                to_projected(inputs.confirmed.geometry.to_numpy(), frame.crs),
+                to_projected(inputs.hazards.geometry.to_numpy(), frame.crs))
     perimeters = to_projected(records.geometry.to_numpy(), frame.crs)
     # Recorded mines grouped by record once (sorted), not filtered per record: O(n) instead of O(n × records).
     order = np.argsort(mines["record_id"].to_numpy(), kind="stable")
@@ -65,6 +67,13 @@ def verify_records(inputs: VerificationInputs, *, tolerance_m: float = DEFAULT_T
         metrics, fit = measure_record(mx[sel], my[sel], rec_at[sel], models[sel], perimeters[k], found, found_models,
                                       land, tolerance_m=tolerance_m, buffer_m=buffer_m, max_shift_m=max_shift_m)
         klass = classify(metrics, thresholds)
+        if klass is RecordClass.INACCURATE:  # before calling it wrong: could a shifted copy hide nearby?
+            n = metrics.recorded_mines
+            search = hiding_places(mx[sel], my[sel], land, radius_m=max_shift_m,
+                                   min_worked=evidence_needed(n, thresholds),
+                                   min_on_hazard=thresholds.hiding_hazard_share * n)
+            metrics = replace(metrics, search_placements=search.placements, hiding_placements=search.hiding)
+            klass = classify(metrics, thresholds)
         corrected = _corrected(perimeters[k], fit, land, frame) if klass is RecordClass.SHIFTED else None
         results.append(RecordVerification(int(record.id), record.code, _int(record.admin_area_id), klass, metrics,
                                           fit, corrected, _int(record.ap_count), _int(record.at_count)))

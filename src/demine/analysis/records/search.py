@@ -1,0 +1,84 @@
+"""Before a record is called inaccurate: could a correctable (shifted) copy of it lie unseen within the search radius?
+
+The fit looks for the record's mines up to `max_shift_m` from where it puts them, but it can only find them where
+the land has been worked. A record whose written position was worked and found empty is wrong *as written*; it is
+*inaccurate* (not a correctable shift) only if the land around it rules a shifted copy out. So every translation of
+the record within the search radius (a `SEARCH_CELL_M` grid, the record's own orientation: a compass error of a few
+degrees barely moves a footprint) is a placement, and a placement is a *hiding place* when
+
+- at that placement the record would have too little evidence to be judged (fewer recorded mines on released land
+  than the evidence rule of `classify.Thresholds` asks), so the fit could not have seen it there; and
+- at least `Thresholds.hiding_hazard_share` of its mines would lie on hazard land not yet released (a suspected or
+  confirmed hazard area of the register): land where mines are believed to be.
+
+Land outside every hazard and never worked is not counted as a hiding place: the register holds no suspicion of it,
+and counting it would leave almost every record unverifiable (docs/records-verification.md gives the figures).
+
+Counts at every placement come from one cross-correlation of the record's mine histogram with a raster of the land
+(released; hazard not released), by FFT: a few milliseconds per record, asked only of records about to be called
+inaccurate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from rasterio.features import rasterize
+from rasterio.transform import Affine
+from scipy.signal import fftconvolve
+
+from demine.analysis.records.metrics import Land
+
+SEARCH_CELL_M = 10.0  # placement step and raster cell: a tenth of the smallest shift worth correcting
+
+
+@dataclass(frozen=True, slots=True)
+class SearchEvidence:
+    placements: int  # translations tried within the search radius
+    hiding: int  # of those, placements where a shifted copy could lie unseen on suspected land
+
+
+def hiding_places(x: np.ndarray, y: np.ndarray, land: Land, *, radius_m: float, min_worked: float,
+                  min_on_hazard: float) -> SearchEvidence:
+    """Placements of the recorded mines (metric x, y) within radius_m where a shifted copy could hide.
+
+    `min_worked`: recorded mines on released land a placement needs to count as seen (the evidence rule);
+    `min_on_hazard`: recorded mines on not-yet-released hazard land that make a placement a plausible hiding place.
+    """
+    if not len(x):
+        return SearchEvidence(0, 0)
+    cell = SEARCH_CELL_M
+    steps = int(np.ceil(radius_m / cell))
+    xmin, ymax = float(x.min()), float(y.max())
+    # The record's mines binned on its own grid (row 0 at the top, as rasters run).
+    kc = np.floor((x - xmin) / cell).astype(np.int64)
+    kr = np.floor((ymax - y) / cell).astype(np.int64)
+    kernel = np.zeros((int(kr.max()) + 1, int(kc.max()) + 1), dtype=np.float64)
+    np.add.at(kernel, (kr, kc), 1.0)
+    # The land window: the record's extent widened by the search radius on every side, so that the correlation's
+    # 'valid' part is exactly the (2 steps + 1)² translations, (0, 0) at its centre.
+    height, width = kernel.shape[0] + 2 * steps, kernel.shape[1] + 2 * steps
+    x0, top = xmin - steps * cell, ymax + steps * cell
+    window = shapely.box(x0, top - height * cell, x0 + width * cell, top)
+    transform = Affine(cell, 0.0, x0, 0.0, -cell, top)  # north up, row 0 at the top
+    worked = _raster(land.released, land.released_tree, window, transform, (height, width))
+    suspected = _raster(land.hazards, land.hazards_tree, window, transform, (height, width)) & ~worked
+    flipped = kernel[::-1, ::-1]
+    on_worked = np.rint(fftconvolve(worked.astype(np.float64), flipped, mode="valid"))
+    on_suspected = np.rint(fftconvolve(suspected.astype(np.float64), flipped, mode="valid"))
+    offsets = (np.arange(2 * steps + 1) - steps) * cell
+    in_disc = np.hypot(offsets[None, :], offsets[:, None]) <= radius_m
+    hiding = in_disc & (on_worked < min_worked) & (on_suspected >= min_on_hazard)
+    return SearchEvidence(int(in_disc.sum()), int(hiding.sum()))
+
+
+def _raster(geoms: np.ndarray, tree: shapely.STRtree, window: shapely.Geometry, transform: Affine,
+            shape: tuple[int, int]) -> np.ndarray:
+    """Cells (centre rule) covered by any of the geometries that reach the window."""
+    hits = tree.query(window, predicate="intersects")
+    if not len(hits):
+        return np.zeros(shape, dtype=bool)
+    burnt = rasterize([(g, 1) for g in geoms[hits]], out_shape=shape, transform=transform, fill=0, dtype="uint8")
+    return burnt.astype(bool)
