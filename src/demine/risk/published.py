@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import shapely
 
 from demine.errors import NotFound
 
@@ -27,8 +28,13 @@ EXPORT_COLUMNS = ("cell", "district", "label", "risk", "risk_explained")
 
 
 def read_published(path: Path | str, bbox: tuple[float, float, float, float] | None, *,
-                   limit: int = MAX_FEATURES) -> dict[str, Any]:
-    """The published cells in the box as GeoJSON, the riskiest first when there are more than `limit`."""
+                   limit: int = MAX_FEATURES, zoom: int | None = None) -> dict[str, Any]:
+    """The published cells in the box as GeoJSON, the riskiest first when there are more than `limit`.
+
+    With `zoom`, cells drawn smaller than BLOCK_PX pixels are merged into square blocks of that size on screen, each
+    carrying the highest risk of its cells (`risk`), their mean (`mean_risk`) and their number (`cells`): a national
+    view then shows where the riskiest land is, in a few thousand features instead of millions of specks.
+    """
     import pyogrio
 
     path = Path(path)
@@ -38,12 +44,48 @@ def read_published(path: Path | str, bbox: tuple[float, float, float, float] | N
     frame = pyogrio.read_dataframe(path, layer="risk", bbox=bbox, columns=["cell", "district", "risk"]
                                    + (["risk_explained"] if "risk_explained" in _columns(path) else []))
     total = len(frame)
-    if total > limit:
+    block = _block_degrees(zoom) if zoom is not None else 0.0
+    aggregated = bool(total) and block > 0 and _cell_width(frame) < block
+    if aggregated:
+        frame = _blocks(frame, block)
+    shown = len(frame)
+    if shown > limit:
         frame = frame.iloc[np.argsort(-frame["risk"].to_numpy(), kind="stable")[:limit]]
+    frame = frame.set_geometry(shapely.set_precision(frame.geometry.values, 1e-6))  # 0.1 m: smaller answers
     document = json.loads(frame.to_json(drop_id=True))
     document["total_in_view"] = total
-    document["truncated"] = total > limit
+    document["aggregated"] = aggregated
+    document["truncated"] = shown > limit
     return document
+
+
+BLOCK_PX = 6  # a cell drawn smaller than this is merged into blocks of this many pixels
+
+
+def _block_degrees(zoom: int) -> float:
+    """Degrees of longitude spanned by BLOCK_PX pixels at a web-map zoom (256-pixel tiles)."""
+    return 360.0 / (256 * 2**zoom) * BLOCK_PX
+
+
+def _cell_width(frame: "gpd.GeoDataFrame") -> float:
+    bounds = shapely.bounds(frame.geometry.values[:1000])
+    return float(np.median(bounds[:, 2] - bounds[:, 0]))
+
+
+def _blocks(frame: "gpd.GeoDataFrame", block: float) -> "gpd.GeoDataFrame":
+    """The cells merged into blocks of `block` degrees on a fixed lattice (the same blocks however the map moves)."""
+    import geopandas as gpd
+    import pandas as pd
+
+    centres = shapely.centroid(frame.geometry.values)
+    keys = pd.DataFrame({"bx": np.floor(shapely.get_x(centres) / block).astype(np.int64),
+                         "by": np.floor(shapely.get_y(centres) / block).astype(np.int64),
+                         "risk": frame["risk"].to_numpy()})
+    merged = keys.groupby(["bx", "by"], sort=True)["risk"].agg(risk="max", mean_risk="mean", cells="size")
+    merged = merged.reset_index()
+    west, south = merged["bx"].to_numpy() * block, merged["by"].to_numpy() * block
+    return gpd.GeoDataFrame(merged[["risk", "mean_risk", "cells"]],
+                            geometry=shapely.box(west, south, west + block, south + block), crs="EPSG:4326")
 
 
 def _columns(path: Path) -> list[str]:
