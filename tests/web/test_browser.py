@@ -90,6 +90,7 @@ def test_public_map_shows_counts_only(browser, server):
     assert page.evaluate("() => window.demine.detailed") is False
     assert "Sign in" in page.inner_text("header")
     assert page.locator("path.aggregate").count() >= 1  # items and incidents as grid counts
+    assert page.evaluate("() => window.demineRisk === undefined")  # no risk map for the public
     _shot(page, "map-public")
     page.close()
 
@@ -161,4 +162,42 @@ def test_operator_submits_officer_approves_dashboard_changes(browser, server):
     page.wait_for_selector("#review-status")
     assert page.get_attribute("#review-status", "data-status") == "submitted"
     assert "POLYGON" in page.inner_text("#entry-values")
+    page.close()
+
+
+@pytest.fixture
+def risk_layer(sqlite_programme_url, tmp_path, monkeypatch) -> Path:
+    """A published risk layer over the programme's districts (100 m cells), named by DEMINE_RISK_LAYER before the
+    server starts. The risk is made up (nearer a hazard, higher) for the display: the model is tested in tests/risk."""
+    import pandas as pd
+
+    from demine.risk.evidence import load_evidence
+    from demine.risk.published import publish
+    from demine.risk.register_cells import build_cells
+    from demine.services.register import open_register
+
+    register = open_register(sqlite_programme_url)
+    with register.reading() as connection:
+        cells = build_cells(load_evidence(connection), size_m=100)
+    register.close()
+    risk = 1 / (1 + cells.table.frame["dist_hazard_m"].fillna(1e6).to_numpy() / 300)
+    layer = tmp_path / "risk.gpkg"
+    publish(cells, pd.DataFrame({"risk": risk}), layer, "browser test")
+    monkeypatch.setenv("DEMINE_RISK_LAYER", str(layer))
+    return layer
+
+
+def test_signed_in_map_shows_the_risk_layer_on_request(browser, risk_layer, server):
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    _sign_in(page, server, "analyst", "/map")
+    page.wait_for_function("() => window.demineRisk && document.querySelector('#map').dataset.loaded")
+    assert page.locator("path.risk-cell").count() == 0  # off until asked for
+    page.check("#risk-toggle")
+    page.wait_for_selector("path.risk-cell", state="attached")
+    assert page.evaluate("() => window.demineRisk.state.count") > 0
+    fill = page.eval_on_selector("path.risk-cell", "p => p.getAttribute('fill')")
+    assert fill in {"#FFFFB2", "#FED976", "#FEB24C", "#FD8D3C", "#F03B20", "#BD0026"}
+    _shot(page, "map-risk")
+    page.uncheck("#risk-toggle")
+    page.wait_for_function("() => document.querySelectorAll('path.risk-cell').length === 0")
     page.close()
