@@ -4,5 +4,6 @@ from demine.store.tables.base import metadata
 from demine.store.tables import core, hazards, operations, records, people, projects  # noqa: F401  (register tables)
 from demine.store.tables import accounts  # noqa: F401,E402  (web application accounts)
 from demine.store.tables import submissions  # noqa: F401,E402  (web entries awaiting review)
+from demine.store.tables import changes  # noqa: F401,E402  (write counts behind cached aggregates)
 
 __all__ = ["metadata"]

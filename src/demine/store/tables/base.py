@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text, func
+from functools import cache
+
+from sqlalchemy import (BigInteger, Column, DateTime, Float, ForeignKey, Index, Integer, MetaData, String,
+                        Table, Text, column, func, select, table as table_clause, true)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from demine.errors import DemineError
-from demine.store.geometry import Geometry
+from demine.store.geometry import WGS84_SRID, Geometry
 
 # Constraint names fixed by convention so that Alembic migrations are the same on both backends.
 metadata = MetaData(
@@ -49,21 +55,67 @@ def spatial_columns(geometry_type: str, *, nullable: bool = False) -> list[Colum
 
 
 def bbox_index(table: Table) -> Index:
-    """Index the bounding box; on PostGIS the migration adds a GiST index on `geom` as well."""
+    """Index the bounding box; on PostGIS the migration adds a GiST index on `geom` as well, and on SQLite an R*Tree
+    (see rtree_of), which is what viewport queries use there."""
     return Index(f"ix_{table.name}_bbox", table.c.min_x, table.c.max_x, table.c.min_y, table.c.max_y)
 
 
 BBox = tuple[float, float, float, float]  # min longitude, min latitude, max longitude, max latitude
 
 
+@cache  # one clause object per table, so that two mentions in a statement are the same FROM
+def rtree_of(table: Table):  # type: ignore[no-untyped-def]
+    """The SQLite R*Tree virtual table holding each row's extent under its id (migration 0006; triggers keep it)."""
+    return table_clause(f"rtree_{table.name}", column("id"), column("min_x"), column("max_x"), column("min_y"),
+                        column("max_y"))
+
+
 def bbox_filter(table: Table, bbox: BBox) -> list:
-    """Bounding-box intersection on the stored extent columns: the same indexed query on both backends."""
+    """Bounding-box intersection: the backend's spatial index narrows the rows (the R*Tree on SQLite, the GiST index
+    on PostGIS), then the stored extent columns decide exactly (both indexes round extents outward to 32-bit floats,
+    so they may let through a row that only touches the box within float error)."""
     if "min_x" not in table.c:
         raise DemineError(f"Records in {table.name} have no geometry to filter by.")
     min_x, min_y, max_x, max_y = bbox
     if min_x > max_x or min_y > max_y:
         raise DemineError("A bounding box is min_lon,min_lat,max_lon,max_lat with min <= max.")
-    return [table.c.max_x >= min_x, table.c.min_x <= max_x, table.c.max_y >= min_y, table.c.min_y <= max_y]
+    rtree = rtree_of(table)
+    in_rtree = table.c.id.in_(select(rtree.c.id).where(rtree.c.max_x >= min_x, rtree.c.min_x <= max_x,
+                                                       rtree.c.max_y >= min_y, rtree.c.min_y <= max_y))
+    in_gist = table.c.geom.op("&&", is_comparison=True)(func.ST_MakeEnvelope(min_x, min_y, max_x, max_y,
+                                                                              WGS84_SRID))
+    return [_SpatialIndexProbe(in_rtree, in_gist),
+            table.c.max_x >= min_x, table.c.min_x <= max_x, table.c.max_y >= min_y, table.c.min_y <= max_y]
 
 
-__all__ = ["metadata", "record_columns", "spatial_columns", "bbox_index", "bbox_filter", "BBox"]
+class _SpatialIndexProbe(ColumnElement):
+    """One condition written per backend: the R*Tree subquery on SQLite, `geom && envelope` on PostGIS.
+
+    Both forms are children of the element, so SQLAlchemy's statement cache keys on them and takes the bounding box's
+    values from whichever one the backend renders."""
+
+    inherit_cache = True  # typeless: as a Boolean, SQLite would render it "(... IN ...) = 1", which no index serves
+    _traverse_internals = [("sqlite", InternalTraversal.dp_clauseelement),
+                           ("postgresql", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, sqlite: ColumnElement, postgresql: ColumnElement) -> None:
+        self.sqlite = sqlite
+        self.postgresql = postgresql
+
+
+@compiles(_SpatialIndexProbe, "sqlite")
+def _probe_sqlite(element: _SpatialIndexProbe, compiler, **kw) -> str:  # type: ignore[no-untyped-def]
+    return compiler.process(element.sqlite, **kw)
+
+
+@compiles(_SpatialIndexProbe, "postgresql")
+def _probe_postgresql(element: _SpatialIndexProbe, compiler, **kw) -> str:  # type: ignore[no-untyped-def]
+    return compiler.process(element.postgresql, **kw)
+
+
+@compiles(_SpatialIndexProbe)
+def _probe_other(element: _SpatialIndexProbe, compiler, **kw) -> str:  # type: ignore[no-untyped-def]
+    return compiler.process(true(), **kw)  # no spatial index known: the extent comparisons alone
+
+
+__all__ = ["metadata", "record_columns", "spatial_columns", "bbox_index", "bbox_filter", "rtree_of", "BBox"]
