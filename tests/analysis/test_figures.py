@@ -177,3 +177,45 @@ def test_an_empty_period_names_no_district(small_register) -> None:  # type: ign
     with small_register.reading() as connection:
         figures = weekly_figures(connection, Period(dt.date(2023, 1, 1), dt.date(2023, 1, 7)))
     assert figures.districts == () and figures.national.items.total == 0 and figures.national.land.total_m2 == 0
+
+
+def test_late_reports_by_the_due_rule(small_register, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Reports ending in the period are judged by their sending day; unknown days and retired reports never count."""
+    from demine.services.imports import import_file
+
+    def sent(code: str, end: str, on: str) -> dict[str, object]:
+        start = (dt.date.fromisoformat(end) - dt.timedelta(days=4)).isoformat()
+        return {"code": code, "activity_code": "ACT-1", "period_start": start, "period_end": end,
+                "area_worked_m2": "500", "working_days": "3", "deminers": "8", "review_status": "submitted",
+                "submitted_on": on}
+
+    rows = [sent("PR-ON-TIME", "2024-08-02", "2024-08-05"),   # 3 days after: due that day
+            sent("PR-LATE-1", "2024-08-02", "2024-08-06"),    # 4 days after: one day late
+            sent("PR-LATE-9", "2024-08-01", "2024-08-13"),    # twelve days after
+            sent("PR-UNKNOWN", "2024-08-03", ""),             # no sending day: not judged
+            sent("PR-BEFORE", "2024-07-26", "2024-08-20"),    # ends before the week: another period's lateness
+            sent("PR-RETIRED", "2024-08-02", "2024-08-30")]
+    import_file(small_register, "progress", write_csv(tmp_path / "sent.csv", rows), actor="test")
+    retire(small_register, "progress", "PR-RETIRED", actor="test", reason="sent twice")
+    with small_register.reading() as connection:
+        by_rule = period_figures(connection, WEEK)
+        strict = period_figures(connection, WEEK, due_days=0)
+    assert [(r.report_code, r.days_late, r.team_code, r.organisation) for r in by_rule.late_reports] == [
+        ("PR-LATE-9", 9, "OP1-M1", "OP1"), ("PR-LATE-1", 1, "OP1-M1", "OP1")]
+    assert by_rule.late_reports[0].submitted_on == dt.date(2024, 8, 13) and by_rule.report_due_days == 3
+    assert [(r.report_code, r.days_late) for r in strict.late_reports] == [
+        ("PR-LATE-9", 12), ("PR-LATE-1", 4), ("PR-ON-TIME", 3)]
+
+
+def test_a_report_cannot_be_sent_before_its_period_begins(register, programme_files, tmp_path: Path):  # type: ignore[no-untyped-def]
+    from demine.errors import ValidationFailed
+    from demine.services.imports import import_file
+
+    load_files(register, programme_files)
+    row = {"code": "PR-EARLY", "activity_code": "ACT-1", "period_start": "2024-08-05", "period_end": "2024-08-11",
+           "area_worked_m2": "500", "working_days": "3", "deminers": "8", "submitted_on": "2024-08-01"}
+    path = write_csv(tmp_path / "early.csv", [row])
+    with pytest.raises(ValidationFailed) as failure:
+        import_file(register, "progress", path, actor="test")
+    assert "early.csv, row 2, field 'submitted_on'" in str(failure.value)
+    assert "before period start" in str(failure.value)

@@ -120,3 +120,16 @@ def test_released_land_holds_no_mine_left_behind(national) -> None:
     points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(left["longitude"], left["latitude"]), crs="EPSG:4326")
     assert len(points) > 100_000  # most of what was laid is still in the ground
     assert len(gpd.sjoin(points, released, predicate="within")) == 0
+
+
+def test_reports_are_sent_after_their_week_and_a_few_teams_are_late(national) -> None:
+    reports = pd.read_csv(national.out_dir / "progress.csv", parse_dates=["period_end", "submitted_on"])
+    delay = (reports["submitted_on"] - reports["period_end"]).dt.days
+    assert delay.min() >= 0 and reports["submitted_on"].notna().all()
+    late = delay > 3  # the full report's default due rule
+    team = reports["activity_code"].map(
+        pd.read_csv(national.out_dir / "activities.csv").set_index("code")["team_code"])
+    late_share_by_team = late.groupby(team).mean()
+    # Punctual teams send 95.5% within three days, tardy ones (a tenth) about 5 in 7 times late.
+    assert 0.03 <= late.mean() <= 0.15
+    assert (late_share_by_team > 0.4).sum() >= 1 and (late_share_by_team < 0.1).mean() > 0.7

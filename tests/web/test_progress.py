@@ -3,6 +3,7 @@ organisation boundaries, and the dashboard counting approved reports only."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import openpyxl
@@ -32,6 +33,20 @@ def _post_form(client: TestClient, url: str, fields: dict[str, str], lines=LINES
 def _action(client: TestClient, code: str, action: str, **fields: str):
     token = csrf_of(client.get(f"/progress/{code}").text)
     return client.post(f"/progress/{code}/{action}", data={"csrf_token": token, **fields}, follow_redirects=False)
+
+
+def _sent_on(client: TestClient, code: str, moved_to: dt.date | None = None) -> dt.date | None:
+    """The report's sending day as stored; `moved_to` first backdates it, as if it had been sent that day."""
+    from sqlalchemy import select, update
+
+    from demine.store.tables.operations import progress_reports as p
+
+    register = client.app.state.register
+    if moved_to is not None:
+        with register.writing() as connection:
+            connection.execute(update(p).where(p.c.code == code).values(submitted_on=moved_to))
+    with register.reading() as connection:
+        return connection.execute(select(p.c.submitted_on).where(p.c.code == code)).scalar_one()
 
 
 def _cumulative(client: TestClient) -> dict:
@@ -121,6 +136,7 @@ def test_reject_with_comment_then_correct_and_resubmit(sqlite_client):
     client = sqlite_client
     sign_in(client, "op1")
     code = _post_form(client, "/progress/new", REPORT, action="submit").headers["location"].split("/")[-1]
+    assert _sent_on(client, code) == dt.datetime.now(dt.UTC).date()  # the day it was sent, for the late list
     sign_in(client, "officer")
     assert _action(client, code, "reject").status_code == 400  # a rejection says what to correct
     assert _action(client, code, "reject", comment="TM-62M was found on 8 August").status_code == 303
@@ -130,7 +146,9 @@ def test_reject_with_comment_then_correct_and_resubmit(sqlite_client):
     edited = _post_form(client, f"/progress/{code}/edit", REPORT, [LINES[0], ("at_mine", "TM-62M", "1", "2024-08-08")])
     assert edited.status_code == 303
     assert 'data-status="saved' in client.get(f"/progress/{code}").text
+    first_sent = _sent_on(client, code, moved_to=dt.date(2024, 8, 12))
     assert _action(client, code, "submit").status_code == 303
+    assert _sent_on(client, code) == first_sent  # sending a correction again does not make the first one late
     # The officer may not approve what they submitted themselves.
     sign_in(client, "officer")
     own = _post_form(client, "/progress/new", dict(REPORT, period_start="2024-08-12", period_end="2024-08-18"),

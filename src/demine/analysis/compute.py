@@ -93,8 +93,10 @@ def totals(connection: Connection, period: Period) -> Totals:
                   LandReleased(*(land.get(o, 0.0) for o in ("cancelled", "reduced", "cleared"))))
 
 
-def period_figures(connection: Connection, period: Period, *, since: dt.date | None = None) -> PeriodFigures:
-    """Everything the full report shows; `since` starts the cumulative figures (none without it)."""
+def period_figures(connection: Connection, period: Period, *, since: dt.date | None = None,
+                   due_days: int = indicators.REPORT_DUE_DAYS) -> PeriodFigures:
+    """Everything the full report shows; `since` starts the cumulative figures (none without it); reports sent more
+    than `due_days` after their period are listed as late."""
     items, land = _groups(connection, period)
     areas = agg.admin_area_index(connection)
     organisations = agg.organisation_index(connection)
@@ -124,6 +126,7 @@ def period_figures(connection: Connection, period: Period, *, since: dt.date | N
         previous=totals(connection, period.previous()), cumulative=cumulative,
         flagged=flagged, flagged_total=flagged_total,
         missing_reports=indicators.missing_reports(connection, period),
+        late_reports=indicators.late_reports(connection, period, due_days), report_due_days=due_days,
         record_classes=_record_classes(connection),
     )
 

@@ -196,6 +196,17 @@ class MissingReport:
 
 
 @dataclass(frozen=True, slots=True)
+class LateReport:
+    """A progress report sent after its due day (the period's last day plus the days the authority allows)."""
+    report_code: str
+    team_code: str
+    organisation: str
+    period_end: dt.date
+    submitted_on: dt.date
+    days_late: int
+
+
+@dataclass(frozen=True, slots=True)
 class WeeklyFigures:
     """What the weekly statement needs: items and land per district and nationally, and what is pending."""
 
@@ -228,6 +239,8 @@ class PeriodFigures:
     flagged: tuple[FlaggedRecord, ...]
     flagged_total: int
     missing_reports: tuple[MissingReport, ...]
+    late_reports: tuple[LateReport, ...]
+    report_due_days: int  # the rule late_reports was judged by, printed with the list
     # The latest verification of the minefield records: (district, verification class, records), none if never run.
     record_classes: tuple[tuple[str, str, int], ...] = ()
 

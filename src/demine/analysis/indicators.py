@@ -11,6 +11,7 @@ from demine.analysis.figures import (
     Casualties,
     EmptyClearance,
     FlaggedRecord,
+    LateReport,
     MissingReport,
     Productivity,
     RiskEducation,
@@ -22,6 +23,9 @@ from demine.store.tables.operations import activities, items_found, land_release
 from demine.store.tables.people import eore_sessions, incidents, victims
 
 CLEARANCE_TYPES = ("clearance", "bac")
+# Days after a report's last day by which it is due. Weekly reports of a week ending on Sunday are expected by the
+# middle of the next week; an authority with a different rule passes its own (`demine report full --reports-due-after`).
+REPORT_DUE_DAYS = 3
 FLAGGED_SHOWN = 200  # the report lists the first ones and counts all
 
 
@@ -168,3 +172,24 @@ def missing_reports(connection: Connection, period: Period) -> tuple[MissingRepo
              .where(exists(select(literal(1)).select_from(a).where(working)), not_(exists(reported)), *_live(t))
              .order_by(org.c.code, t.c.code))
     return tuple(MissingReport(code, name, organisation) for code, name, organisation in connection.execute(query))
+
+
+def late_reports(connection: Connection, period: Period, due_days: int = REPORT_DUE_DAYS) -> tuple[LateReport, ...]:
+    """Reports whose period ends in this period and that were sent more than `due_days` days after it ended.
+
+    A report whose sending day is unknown (imported without `submitted_on`) is never counted late. Retired reports are
+    left out; reports in any review state count, since lateness is about when the team sent it.
+    """
+    t, a, p, org = teams, activities, progress_reports, organisations
+    query = (select(p.c.code, t.c.code, org.c.code, p.c.period_end, p.c.submitted_on)
+             .select_from(p.join(a, a.c.id == p.c.activity_id).join(org, org.c.id == a.c.organisation_id)
+                          .outerjoin(t, t.c.id == a.c.team_id))
+             .where(p.c.period_end.between(period.start, period.end), p.c.submitted_on.is_not(None), *_live(p)))
+    # The date arithmetic is done here rather than in SQL, where SQLite and PostgreSQL spell it differently; a
+    # period holds at most a few thousand reports.
+    late = []
+    for code, team, organisation, end, sent in connection.execute(query):
+        days = (sent - end).days - due_days
+        if days > 0:
+            late.append(LateReport(code, team or "", organisation, end, sent, days))
+    return tuple(sorted(late, key=lambda r: (-r.days_late, r.organisation, r.team_code, r.report_code)))

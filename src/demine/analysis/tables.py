@@ -138,6 +138,12 @@ def _quality(w: Words, figures: PeriodFigures) -> list[ReportTable]:
         ReportTable("missing_reports", w("Teams with no progress report for the period ({count})", count=len(missing)),
                     (w("operator"), w("team"), w("name")), missing,
                     w("Teams with a task under way in the period and no report overlapping it, in any state.")),
+        ReportTable("late_reports", w("Progress reports sent late ({count})", count=len(figures.late_reports)),
+                    (w("operator"), w("team"), w("report"), w("period end"), w("sent on"), w("days late")),
+                    tuple((r.organisation, r.team_code, r.report_code, r.period_end.isoformat(),
+                           r.submitted_on.isoformat(), r.days_late) for r in figures.late_reports),
+                    w("Reports ending in the period sent more than {days} day(s) after their last day; reports with "
+                      "no sending day recorded are not judged.", days=figures.report_due_days)),
     ]
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from demine.analysis.indicators import REPORT_DUE_DAYS
 from demine.cli import Context, cli, console, errors
 
 
@@ -67,15 +68,18 @@ def report_weekly(obj: Context, start, end, kind, since, lang: str, numbers: str
 @click.option("--format", "report_format", type=click.Choice(["md", "csv", "hxl", "xlsx", "html", "pdf"]),
               default="md", show_default=True, help="File format (hxl: HXL-tagged CSV of the district figures).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
+@click.option("--reports-due-after", "due_days", type=click.IntRange(0, 60), default=REPORT_DUE_DAYS,
+              show_default=True, metavar="DAYS", help="Days after its period by which a progress report is due; "
+              "reports sent later are listed in the data quality section.")
 @click.pass_obj
 def report_full(obj: Context, start, end, kind, since, lang: str, numbers: str | None,  # type: ignore[no-untyped-def]
-                cumulative_from, report_format: str, out: Path) -> None:
+                cumulative_from, report_format: str, out: Path, due_days: int) -> None:
     """Write the full report: tables per district and operator, indicators, data quality, charts and map."""
     from demine.services.reports import full_report
 
     period = _report_period(start, end, kind, since)
     with console.status(f"Writing the {report_format} report for {period}"):
         result = full_report(obj.register, period, report_format=report_format, lang=lang, numbers=numbers,
-                             since=cumulative_from.date() if cumulative_from else None)
+                             since=cumulative_from.date() if cumulative_from else None, due_days=due_days)
     out.write_bytes(result.content)
     console.print(f"Report for {period} written to {out} ({len(result.content):,} bytes).", highlight=False)

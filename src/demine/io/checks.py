@@ -52,6 +52,7 @@ def end_not_before_start(ctx: CheckContext) -> None:
 
 def period_end_not_before_start(ctx: CheckContext) -> None:
     _ordered(ctx, "period_start", "period_end")
+    _ordered(ctx, "period_start", "submitted_on")  # a report can be sent on its last days, never before it begins
     v = ctx.values
     length = (pd.to_datetime(v["period_end"]) - pd.to_datetime(v["period_start"])).dt.days.to_numpy() + 1
     ctx.flag(length > 31, "period_end", "a progress report covers at most a month")

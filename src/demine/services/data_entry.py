@@ -243,7 +243,7 @@ def _frame(parsed: ParsedTable) -> pd.DataFrame:
 
 
 def _python(value: Any) -> Any:
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):  # NaN, NA and NaT alike
         return None
     return value.item() if hasattr(value, "item") else value
 
@@ -251,7 +251,9 @@ def _python(value: Any) -> Any:
 def _write_report(connection: Connection, user: User, report: ParsedTable, code: str,
                   existing: dict[str, Any] | None) -> tuple[int, dict[str, Any], dict[str, Any]]:
     """The report's row written; its id and the before/after the audit entry will hold."""
-    values = {k: _python(v) for k, v in report.values.iloc[0].items() if k in progress_reports.c}
+    # The sending day belongs to the workflow (set on submit), never to the form: an edit must not erase it.
+    values = {k: _python(v) for k, v in report.values.iloc[0].items()
+              if k in progress_reports.c and k != "submitted_on"}
     flags = "; ".join(f"{i.field}: {i.reason}" for i in report.warnings()) or None
     values["quality_flags"] = flags
     if existing is None:

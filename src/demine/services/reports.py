@@ -8,6 +8,7 @@ from typing import Any
 
 from demine.analysis.compute import period_figures, weekly_figures
 from demine.analysis.figures import AreaFigures, WeeklyFigures
+from demine.analysis.indicators import REPORT_DUE_DAYS
 from demine.analysis.period import Period
 from demine.analysis.statement import Statement, write_statement
 from demine.errors import DemineError
@@ -43,14 +44,15 @@ def weekly_report(register: Register, period: Period, *, lang: str = "en", numbe
 
 
 def full_report(register: Register, period: Period, *, report_format: str, since: dt.date | None = None,
-                lang: str = "en", numbers: str | None = None) -> ReportFile:
-    """The full report rendered to one file format (md, csv, hxl, xlsx, html or pdf)."""
+                lang: str = "en", numbers: str | None = None, due_days: int = REPORT_DUE_DAYS) -> ReportFile:
+    """The full report rendered to one file format (md, csv, hxl, xlsx, html or pdf); progress reports sent more
+    than `due_days` after their period are listed as late."""
     if report_format not in REPORT_FORMATS:
         raise DemineError(f"Unknown report format {report_format!r}; use one of: {', '.join(REPORT_FORMATS)}.")
     from demine.analysis import render  # renderers pull in matplotlib, openpyxl, WeasyPrint: only when asked
 
     with register.reading() as connection:
-        figures = period_figures(connection, period, since=since)
+        figures = period_figures(connection, period, since=since, due_days=due_days)
         statement = write_statement(figures.weekly, lang=lang, numbers=numbers)
         pictures = render.pictures(connection, figures) if report_format in ("html", "pdf") else None
     content = render.render(figures, statement, report_format, pictures)

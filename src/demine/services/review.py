@@ -153,7 +153,10 @@ def _move(register: Register, user: User, code: str, target: S, *, comment: str 
         now = dt.datetime.now(dt.UTC)
         values: dict[str, Any] = {"review_status": target.value, "updated_at": now}
         if target is S.SUBMITTED:
-            values |= {"submitted_by": user.username, "reviewed_by": None, "reviewed_at": None, "review_comment": None}
+            # The first submission's day is the one that counts for lateness: a corrected report sent again after a
+            # rejection was not late for being corrected.
+            values |= {"submitted_by": user.username, "reviewed_by": None, "reviewed_at": None, "review_comment": None,
+                       "submitted_on": func.coalesce(progress_reports.c.submitted_on, now.date())}
         else:
             values |= {"reviewed_by": user.username, "reviewed_at": now, "review_comment": comment}
         connection.execute(update(progress_reports).where(progress_reports.c.id == row.id).values(**values))

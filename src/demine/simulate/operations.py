@@ -31,6 +31,12 @@ _OUTCOME = {"cancel": "cancelled", "reduce": "reduced", "reduce_bac": "reduced",
             "clear_bac": "cleared"}
 _PLAN_KEY = {"cancel": "cancel", "reduce": "reduce", "reduce_bac": "reduce", "clear_mine": "clear", "clear_bac": "clear"}
 _DEPTH = {"clear_mine": 20, "clear_bac": 30}
+# Days from a week's last day to its report being sent. A punctual team sends within three days (the report's due
+# rule in the full report) and only now and then later; a tardy team is late about half the time. Invented to give the
+# data quality section something to find, not measured anywhere.
+TARDY_TEAM_SHARE = 0.1
+_PUNCTUAL_DELAYS, _PUNCTUAL_P = np.arange(0, 8), np.array([0.3, 0.35, 0.2, 0.1, 0.02, 0.015, 0.01, 0.005])
+_TARDY_DELAYS, _TARDY_P = np.arange(1, 15), np.full(14, 1 / 14)
 _LAND_USE = ["agricultural", "residential", "agricultural", "grazing", "transport", "environmental", "agricultural"]
 _CONDITIONS, _CONDITION_P = ["armed", "deteriorated", "damaged", "unknown"], [0.7, 0.15, 0.1, 0.05]
 _DISPOSALS, _DISPOSAL_P = ["destroyed_in_situ", "moved_and_destroyed", "rendered_safe"], [0.6, 0.35, 0.05]
@@ -96,6 +102,9 @@ class Operations:
         self.meet_other_sites = meet_other_sites
         self.section_m2 = minefield_section_m2
         self.rng = np.random.default_rng([seed, 6])
+        # Sending days draw from their own stream, so adding them left every other figure of a seed unchanged.
+        self.sending = np.random.default_rng([seed, 7])
+        self.tardy: dict[str, bool] = {}
         self.site_items = site_items  # callable: site_id -> ItemBatch
         self.sinks, self.teams, self.start, self.end = sinks, teams, ops_start, ops_end
         self.pending = sorted(hazards, key=lambda h: (h.reported_date, -h.priority, h.code))
@@ -188,6 +197,14 @@ class Operations:
                 return task
         return None
 
+    def _sending_delay(self, team: str) -> int:
+        """Days between a week's end and its report: most teams send within three days, a few are habitually late."""
+        if team not in self.tardy:
+            self.tardy[team] = bool(self.sending.random() < TARDY_TEAM_SHARE)
+        if self.tardy[team]:
+            return int(self.sending.choice(_TARDY_DELAYS, p=_TARDY_P))
+        return int(self.sending.choice(_PUNCTUAL_DELAYS, p=_PUNCTUAL_P))
+
     def _work(self, task: Task, week_start: dt.date, week_end: dt.date) -> tuple[float, np.ndarray]:
         winter = week_start.month in (12, 1, 2)
         days = int(self.rng.choice([3, 4, 5], p=[0.3, 0.4, 0.3]) if winter else
@@ -206,7 +223,8 @@ class Operations:
         task.weeks += 1
         report = f"{task.code}-W{task.weeks:03d}"
         self.sinks["progress"].row((report, task.code, week_start, week_end, round(max(worked, 1.0), 1), days,
-                                    task.team.members, "approved", f"Leader of {task.team.name}"))
+                                    task.team.members, "approved", f"Leader of {task.team.name}",
+                                    week_end + dt.timedelta(days=self._sending_delay(task.team.code))))
         ha, counts = 0.0, np.zeros(3, int)
         if released:
             ha = self._output(task, report, released, week_end)

@@ -22,7 +22,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "activities": ("code", "activity_type", "hazard_code", "organisation_code", "team_code", "method", "start_date",
                    "end_date", "status", "clearance_depth_cm", "longitude", "latitude"),
     "progress": ("code", "activity_code", "period_start", "period_end", "area_worked_m2", "working_days", "deminers",
-                 "review_status", "submitted_by"),
+                 "review_status", "submitted_by", "submitted_on"),
     "outputs": ("code", "activity_code", "progress_report_code", "outcome", "release_date", "declared_area_m2",
                 "clearance_depth_cm", "land_use_after", "wkt"),
     "items": ("code", "activity_code", "progress_report_code", "category", "model", "found_date", "quantity",

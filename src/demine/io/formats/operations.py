@@ -67,6 +67,8 @@ PROGRESS = ImportFormat(
         Field("deminers", T.INTEGER, "Deminers, dog pairs or machines working.", minimum=1, maximum=500),
         Field("review_status", T.CODE, "Workflow state.", vocabulary=v.ReviewStatus, default="submitted"),
         Field("submitted_by", T.TEXT, "Team leader who submitted it."),
+        Field("submitted_on", T.DATE, "Day the team sent it; reports sent after the due day are named in the data "
+              "quality section. Empty: unknown, never counted as late.", not_in_future=True),
     ),
     checks=(checks.period_end_not_before_start, checks.productivity_within_capacity),
 )
