@@ -5,6 +5,12 @@ reports, outputs and ITEMS items found), then times `weekly_figures` and the han
 agree, and prints a table. Goal: under 1 s and within 1.5x of the hand query.
 
     .venv/bin/python bench/report_weekly.py [--items 1000000] [--db PATH_OR_URL]
+
+At the issue's bench scale, load a generated scenario (`demine demo --scale bench --out DIR` writes it) instead:
+
+    .venv/bin/python bench/report_weekly.py --scenario DIR [--postgis]
+
+--postgis starts a throwaway PostgreSQL/PostGIS cluster (tests/pg_cluster.py) for the run and deletes it after.
 """
 
 from __future__ import annotations
@@ -112,6 +118,19 @@ def build(register, folder: Path, items: int, activities_n: int = 440, seed: int
     import_file(register, "items", path, actor="bench")
 
 
+def load_scenario(register, folder: Path) -> None:  # type: ignore[no-untyped-def]
+    """A generated scenario's files through the import services, in load order, as `demine demo` loads them."""
+    from demine.services.imports import import_file
+    from demine.simulate.writer import LOAD_ORDER
+
+    for kind in LOAD_ORDER:
+        path = folder / f"{kind}.csv"
+        if path.is_file() and path.stat().st_size > 0:
+            started = time.perf_counter()
+            result = import_file(register, kind, path, actor="bench")
+            print(f"  {kind}: {result.created:,} rows in {time.perf_counter() - started:.0f} s", flush=True)
+
+
 def best_of(function, repeat: int = 5) -> tuple[float, object]:  # type: ignore[no-untyped-def]
     times, result = [], None
     for _ in range(repeat):
@@ -134,7 +153,24 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=1_000_000)
     parser.add_argument("--reuse", action="store_true", help="Time an existing --db without building.")
     parser.add_argument("--db", default=None, help="Register location (default: a new SQLite file in a temp dir).")
+    parser.add_argument("--scenario", type=Path, default=None,
+                        help="Load this generated scenario's files instead of building the synthetic year.")
+    parser.add_argument("--postgis", action="store_true", help="Run on a throwaway PostGIS cluster.")
     args = parser.parse_args()
+    cluster = None
+    if args.postgis:
+        from pg_cluster import start_cluster
+
+        cluster = start_cluster()
+        args.db = cluster.url(cluster.new_database())
+    try:
+        run(args)
+    finally:
+        if cluster is not None:
+            cluster.stop()
+
+
+def run(args: argparse.Namespace) -> None:
     from demine.cli import shipped_gazetteer
     from demine.services.imports import import_file
     from demine.services.register import initialise, open_register
@@ -145,8 +181,16 @@ def main() -> None:
         initialise(register)
         import_file(register, "gazetteer", shipped_gazetteer(), actor="bench")
         started = time.perf_counter()
-        build(register, folder, args.items)
-        print(f"built {args.items:,} items in {time.perf_counter() - started:.0f} s ({register.backend})")
+        if args.scenario:
+            load_scenario(register, args.scenario)
+            print(f"loaded {args.scenario} in {time.perf_counter() - started:.0f} s ({register.backend})")
+        else:
+            build(register, folder, args.items)
+            print(f"built {args.items:,} items in {time.perf_counter() - started:.0f} s ({register.backend})")
+    with register.reading() as connection:
+        counts = {t: connection.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar_one()
+                  for t in ("items_found", "hazard_areas", "progress_reports", "land_release_outputs")}
+    print(", ".join(f"{t}: {n:,}" for t, n in counts.items()))
     print(f"{'week':<25} {'items':>8} {'ha':>9} {'pending':>7} {'figures s':>10} {'hand s':>8} {'ratio':>6}")
     with register.reading() as connection:
         for week in (10, 30, 51):
