@@ -17,6 +17,7 @@ from typing import TypeAlias
 
 import numpy as np
 import shapely
+from scipy.spatial import cKDTree
 
 from demine.analysis.records.geometry import IDENTITY, RigidFit, rotate
 
@@ -25,7 +26,14 @@ TRIAL_ROTATIONS_DEG = np.arange(-6.0, 6.01, 1.5)  # compass and grid/true north 
 MAX_VOTING_MINES = 120  # recorded mines sampled for the vote (evenly along the record): cost, not accuracy
 MAX_VOTING_FOUND = 1500  # found mines sampled likewise: the true peak keeps its lead, the cost stays bounded
 PEAKS_REFINED = 4
+VOTE_CANDIDATES = 12  # best bins kept per trial rotation before distinct peaks are chosen
+PEAK_SEPARATION_M = VOTE_BIN_M  # peaks in neighbouring bins are one peak; farther, they may be a slide of one
+# spacing along the rows (3-12 m), which must stay apart so that the true offset is refined too
 ICP_ITERATIONS = 6
+MAX_FITTING_MINES = 300  # recorded mines the iterations of the fit pair (evenly along the record)...
+MIN_FITTING_PAIRS = 30  # ...unless fewer of them than this find a partner: then all of them
+CONVERGED_M = 0.05  # the fit moved less than this (translation plus rotation at RECORD_REACH_M): stop iterating
+RECORD_REACH_M = 500.0
 # Hand-laid mines lie within a metre of the drill position and GPS adds one or two: pairs for the fit are taken this
 # close, because at 10 m a row of mines 3-10 m apart would pair with any row laid beside it.
 FIT_RADIUS_M = 4.0
@@ -40,47 +48,50 @@ PRIOR_MINES = 5  # so that 3 of 3 worked mines do not outrank 300 of 320
 WorkedMask: TypeAlias = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
-GRID_CELL_M = 16.0  # the widest pairing radius used; a point's partners lie in its own and the 8 next cells
+# Candidates asked of the k-d tree per point for one-to-one pairing: on rows 3-10 m apart a 10 m tolerance holds
+# at most a few same-category mines, and later pairing rounds only settle the contested ones.
+PAIRING_CANDIDATES = 4
 
 
 class FoundMines:
-    """Mines found (metric x, y) with their category, on a uniform grid for fast radius queries.
+    """Mines found (metric x, y) with their category, indexed once for the whole run.
 
-    A hash grid in numpy rather than a shapely STRtree: the fit asks tens of thousands of small radius queries per
-    record, where the per-call overhead of the tree dominated (measured 4x slower).
+    One k-d tree per category (an AP row pairs with AP mines only, an AT row with AT mines), so that a radius or
+    nearest query costs O(log n) whatever the number of mines in the country; and the mines sorted by x, so that the
+    mines in an area are a slice of that order, not a scan of every mine.
     """
 
     def __init__(self, x: np.ndarray, y: np.ndarray, is_at: np.ndarray) -> None:
         self.x, self.y, self.is_at = np.asarray(x, float), np.asarray(y, float), np.asarray(is_at, bool)
-        keys = self._keys(self.x, self.y, self.is_at)
-        self._order = np.argsort(keys, kind="stable")
-        self._sorted_keys = keys[self._order]
+        self._categories: list[tuple[np.ndarray, cKDTree | None]] = []
+        for flag in (False, True):
+            idx = np.flatnonzero(self.is_at == flag)
+            tree = cKDTree(np.column_stack([self.x[idx], self.y[idx]]), balanced_tree=False,
+                           compact_nodes=False) if len(idx) else None
+            self._categories.append((idx, tree))
+        self._x_order = np.argsort(self.x, kind="stable")
+        self._x_sorted = self.x[self._x_order]
 
-    @staticmethod
-    def _keys(x: np.ndarray, y: np.ndarray, is_at: np.ndarray, ox: int = 0, oy: int = 0) -> np.ndarray:
-        # Category is part of the key: an AP row pairs with AP mines only, an AT row with AT mines.
-        cx = np.floor(x / GRID_CELL_M).astype(np.int64) + ox
-        cy = np.floor(y / GRID_CELL_M).astype(np.int64) + oy
-        return (cx * 4_000_037 + cy) * 2 + is_at.astype(np.int64)
-
-    def pairs(self, x: np.ndarray, y: np.ndarray, is_at: np.ndarray, within_m: float,
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Every (point, found mine of the same category, distance) closer than within_m (≤ GRID_CELL_M)."""
-        src_parts, dst_parts = [], []
-        for ox in (-1, 0, 1):
-            for oy in (-1, 0, 1):
-                keys = self._keys(x, y, is_at, ox, oy)
-                lo = np.searchsorted(self._sorted_keys, keys, "left")
-                hi = np.searchsorted(self._sorted_keys, keys, "right")
-                n = hi - lo
-                src = np.repeat(np.arange(len(x)), n)
-                within = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
-                src_parts.append(src)
-                dst_parts.append(self._order[np.repeat(lo, n) + within])
-        src, dst = np.concatenate(src_parts), np.concatenate(dst_parts)
-        dist = np.hypot(x[src] - self.x[dst], y[src] - self.y[dst])
-        keep = dist <= within_m
-        return src[keep], dst[keep], dist[keep]
+    def _candidates(self, x: np.ndarray, y: np.ndarray, is_at: np.ndarray, within_m: float,
+                    k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(point, found mine of the same category, distance) for up to k nearest found mines within within_m."""
+        src_parts, dst_parts, dist_parts = [], [], []
+        bound = within_m * (1 + 1e-9)  # the tree's bound is strict; a pair at exactly within_m counts
+        for flag, (idx, tree) in zip((False, True), self._categories):
+            sel = np.flatnonzero(is_at == flag)
+            if tree is None or not len(sel):
+                continue
+            dist, j = tree.query(np.column_stack([x[sel], y[sel]]), k=k, distance_upper_bound=bound)
+            if k == 1:
+                dist, j = dist[:, None], j[:, None]
+            ok = np.isfinite(dist)
+            src_parts.append(np.broadcast_to(sel[:, None], dist.shape)[ok])
+            dst_parts.append(idx[j[ok]])
+            dist_parts.append(dist[ok])
+        if not src_parts:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, np.zeros(0)
+        return np.concatenate(src_parts), np.concatenate(dst_parts), np.concatenate(dist_parts)
 
     def nearest(self, x: np.ndarray, y: np.ndarray, is_at: np.ndarray, within_m: float) -> tuple[np.ndarray, np.ndarray]:
         """One-to-one pairing: for each point the found mine of the same category it is paired with (-1: none).
@@ -90,19 +101,32 @@ class FoundMines:
         """
         index = np.full(len(x), -1, dtype=np.int64)
         distance = np.full(len(x), np.inf)
-        src, dst, dist = self.pairs(np.asarray(x, float), np.asarray(y, float), np.asarray(is_at, bool), within_m)
+        src, dst, dist = self._candidates(np.asarray(x, float), np.asarray(y, float), np.asarray(is_at, bool),
+                                          within_m, PAIRING_CANDIDATES)
         src, dst, dist = _one_to_one(src, dst, dist)
         index[src], distance[src] = dst, dist
         return index, distance
 
+    def closest(self, x: np.ndarray, y: np.ndarray, is_at: np.ndarray, within_m: float) -> tuple[np.ndarray, np.ndarray]:
+        """Each point's closest found mine of its category within within_m (-1: none), shared: the cheap pairing of
+        the iterations of the fit, whose trimmed loss does not need one-to-one pairs."""
+        index = np.full(len(x), -1, dtype=np.int64)
+        src, dst, dist = self._candidates(np.asarray(x, float), np.asarray(y, float), np.asarray(is_at, bool),
+                                          within_m, 1)
+        index[src] = dst
+        return index, dist
+
     def within(self, area: shapely.Geometry) -> np.ndarray:
         """Indices of the found mines inside an area (either category)."""
         minx, miny, maxx, maxy = shapely.bounds(area)
-        box = np.flatnonzero((self.x >= minx) & (self.x <= maxx) & (self.y >= miny) & (self.y <= maxy))
+        lo = np.searchsorted(self._x_sorted, minx, side="left")
+        hi = np.searchsorted(self._x_sorted, maxx, side="right")
+        strip = self._x_order[lo:hi]
+        box = strip[(self.y[strip] >= miny) & (self.y[strip] <= maxy)]
         if not len(box):
             return box
         inside = shapely.contains_xy(area, self.x[box], self.y[box])
-        return box[inside]
+        return np.sort(box[inside])
 
 
 def best_fit(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: FoundMines, candidates: np.ndarray,
@@ -138,50 +162,77 @@ def best_fit(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found:
 
 def _vote(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: FoundMines, candidates: np.ndarray,
           cx: float, cy: float, max_shift_m: float) -> list[tuple[float, float, float]]:
+    """The strongest translation peaks over the trial rotations, as (rotation, dx, dy), distinct by PEAK_SEPARATION_M.
+
+    Per rotation one histogram (np.bincount on a fixed grid of VOTE_BIN_M bins over ±max_shift_m) of every
+    (recorded, found) pair of the same category, AP with AP and AT with AT, then each bin summed with its 8
+    neighbours so that a peak split over a bin edge is not lost.
+    """
     pick = np.unique(np.linspace(0, len(rec_x) - 1, min(len(rec_x), MAX_VOTING_MINES)).astype(np.int64))
     if len(candidates) > MAX_VOTING_FOUND:
         candidates = candidates[np.linspace(0, len(candidates) - 1, MAX_VOTING_FOUND).astype(np.int64)]
     fx, fy, f_at = found.x[candidates], found.y[candidates], found.is_at[candidates]
-    scored: list[tuple[int, float, float, float]] = []
+    half = int(np.ceil(max_shift_m / VOTE_BIN_M))
+    side = 2 * half + 2  # one empty bin on each edge, so that the 3 × 3 sums need no bounds checks
+    by_category = [(rec_is_at[pick] == flag, f_at == flag) for flag in (False, True)]
+    found_of = [(fx[f], fy[f]) for _, f in by_category]
+    scored: list[tuple[float, float, float, float]] = []
     for rotation in TRIAL_ROTATIONS_DEG:
         rx, ry = rotate(rec_x[pick], rec_y[pick], float(rotation), cx, cy)
-        dx = fx[None, :] - rx[:, None]
-        dy = fy[None, :] - ry[:, None]
-        ok = (f_at[None, :] == rec_is_at[pick][:, None]) & (np.abs(dx) <= max_shift_m) & (np.abs(dy) <= max_shift_m)
-        if not ok.any():
+        hist = np.zeros(side * side, dtype=np.int64)
+        for (r, _), (gx, gy) in zip(by_category, found_of):
+            if not r.any() or not len(gx):
+                continue
+            bx = np.floor((gx[None, :] - rx[r][:, None]) / VOTE_BIN_M).astype(np.int64).ravel() + half + 1
+            by = np.floor((gy[None, :] - ry[r][:, None]) / VOTE_BIN_M).astype(np.int64).ravel() + half + 1
+            ok = (bx >= 1) & (bx <= 2 * half) & (by >= 1) & (by <= 2 * half)
+            hist += np.bincount(bx[ok] * side + by[ok], minlength=side * side)
+        # 3 × 3 sums at the bins that hold votes only (a few thousand of the grid's bins): cheaper than over the
+        # whole grid, and the padding keeps every neighbour inside it.
+        held = np.flatnonzero(hist)
+        if not len(held):
             continue
-        bx = np.floor(dx[ok] / VOTE_BIN_M).astype(np.int64)
-        by = np.floor(dy[ok] / VOTE_BIN_M).astype(np.int64)
-        keys, counts = np.unique(bx * 100_003 + by, return_counts=True)
-        # Sum each bin with its 8 neighbours so that a peak split over a bin edge is not lost.
-        lookup = dict(zip(keys.tolist(), counts.tolist()))
-        top = keys[np.argsort(counts)[-3 * PEAKS_REFINED:]]
-        for key in top.tolist():
-            kx, ky = _unkey(key)
-            total = sum(lookup.get((kx + i) * 100_003 + (ky + j), 0) for i in (-1, 0, 1) for j in (-1, 0, 1))
-            scored.append((total, float(rotation), (kx + 0.5) * VOTE_BIN_M, (ky + 0.5) * VOTE_BIN_M))
+        total = sum(hist[held + i * side + j] for i in (-1, 0, 1) for j in (-1, 0, 1))
+        if len(held) > VOTE_CANDIDATES:
+            # Ties broken by position: argpartition slows down badly on many equal keys.
+            keep = np.argpartition(total * len(total) + np.arange(len(total)), -VOTE_CANDIDATES)[-VOTE_CANDIDATES:]
+            held, total = held[keep], total[keep]
+        bx, by = np.divmod(held, side)
+        for votes, ix, iy in zip(total.tolist(), bx.tolist(), by.tolist()):
+            scored.append((votes, float(rotation), (ix - half - 0.5) * VOTE_BIN_M, (iy - half - 0.5) * VOTE_BIN_M))
     scored.sort(reverse=True)
-    return [(rot, dx, dy) for _, rot, dx, dy in scored[:PEAKS_REFINED]]
-
-
-def _unkey(key: int) -> tuple[int, int]:
-    # Inverse of bx * 100_003 + by for |by| < 50_001 bins (200 km at 4 m): far beyond any shift sought.
-    kx = round(key / 100_003)
-    return kx, key - kx * 100_003
+    peaks: list[tuple[float, float, float]] = []
+    for _, rot, dx, dy in scored:  # the same peak seen from neighbouring bins or rotations is refined once
+        if all(np.hypot(dx - px, dy - py) > PEAK_SEPARATION_M + 1e-6 for _, px, py in peaks):
+            peaks.append((rot, dx, dy))
+            if len(peaks) == PEAKS_REFINED:
+                break
+    return peaks
 
 
 def _refine(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: FoundMines, cx: float, cy: float,
             start: tuple[float, float, float]) -> RigidFit | None:
     rotation, dx, dy = start
     radius = 4 * FIT_RADIUS_M  # wide first: a trial rotation 0.75° off moves the ends of a 1 km field by 6 m
+    # The iterations run on recorded mines taken evenly along the record (a few hundred pin a rigid fit as well as
+    # a thousand); the final match counts every mine.
+    pick = np.unique(np.linspace(0, len(rec_x) - 1, min(len(rec_x), MAX_FITTING_MINES)).astype(np.int64))
+    px, py, p_at = rec_x[pick], rec_y[pick], rec_is_at[pick]
     for _ in range(ICP_ITERATIONS):
-        x, y = rotate(rec_x, rec_y, rotation, cx, cy, dx, dy)
-        index, _ = found.nearest(x, y, rec_is_at, radius)
+        x, y = rotate(px, py, rotation, cx, cy, dx, dy)
+        index, _ = found.closest(x, y, p_at, radius)
         paired = index >= 0
+        if paired.sum() < MIN_FITTING_PAIRS and len(px) < len(rec_x):
+            # Little of the record is found: every recorded mine is needed to pin the fit.
+            px, py, p_at = rec_x, rec_y, rec_is_at
+            continue
         if paired.sum() < 3:
             break
-        rotation, dx, dy = _kabsch(rec_x[paired], rec_y[paired], found.x[index[paired]], found.y[index[paired]], cx,
-                                   cy)
+        new = _kabsch(px[paired], py[paired], found.x[index[paired]], found.y[index[paired]], cx, cy)
+        moved = np.hypot(new[1] - dx, new[2] - dy) + np.radians(abs(new[0] - rotation)) * RECORD_REACH_M
+        rotation, dx, dy = new
+        if radius == FIT_RADIUS_M and moved < CONVERGED_M:
+            break  # the pairs no longer change the fit
         radius = max(FIT_RADIUS_M, radius / 2)
     if abs(rotation) > MAX_ROTATION_DEG:
         return None  # a turn this large is not how a reference point goes wrong

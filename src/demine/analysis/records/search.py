@@ -63,8 +63,8 @@ def hiding_places(x: np.ndarray, y: np.ndarray, land: Land, *, radius_m: float, 
     x0, top = xmin - steps * cell, ymax + steps * cell
     window = shapely.box(x0, top - height * cell, x0 + width * cell, top)
     transform = Affine(cell, 0.0, x0, 0.0, -cell, top)  # north up, row 0 at the top
-    worked = _raster(land.released, land.released_tree, window, transform, (height, width))
-    suspected = _raster(land.hazards, land.hazards_tree, window, transform, (height, width)) & ~worked
+    worked = _raster(land, "released", window, transform, (height, width))
+    suspected = _raster(land, "hazards", window, transform, (height, width)) & ~worked
     flipped = kernel[::-1, ::-1]
     on_worked = np.rint(fftconvolve(worked.astype(np.float64), flipped, mode="valid"))
     on_suspected = np.rint(fftconvolve(suspected.astype(np.float64), flipped, mode="valid"))
@@ -74,11 +74,12 @@ def hiding_places(x: np.ndarray, y: np.ndarray, land: Land, *, radius_m: float, 
     return SearchEvidence(int(in_disc.sum()), int(hiding.sum()))
 
 
-def _raster(geoms: np.ndarray, tree: shapely.STRtree, window: shapely.Geometry, transform: Affine,
-            shape: tuple[int, int]) -> np.ndarray:
-    """Cells (centre rule) covered by any of the geometries that reach the window."""
-    hits = tree.query(window, predicate="intersects")
+def _raster(land: Land, layer: str, window: shapely.Geometry, transform: Affine, shape: tuple[int, int]) -> np.ndarray:
+    """Cells (centre rule) covered by any polygon of the layer ("released" or "hazards") that reaches the window."""
+    hits = land.released_tree.query(window, predicate="intersects") if layer == "released" else \
+        land.hazards_tree.query(window, predicate="intersects")
     if not len(hits):
         return np.zeros(shape, dtype=bool)
-    burnt = rasterize([(g, 1) for g in geoms[hits]], out_shape=shape, transform=transform, fill=0, dtype="uint8")
+    burnt = rasterize(((shape_, 1) for shape_ in land.geojson(layer, hits)), out_shape=shape, transform=transform,
+                      fill=0, dtype="uint8")
     return burnt.astype(bool)
