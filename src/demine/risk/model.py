@@ -109,14 +109,22 @@ class RiskModel:
 
     def score(self, matrix: np.ndarray) -> np.ndarray:
         """The raw margin (log-odds before calibration): what ranks the cells."""
-        return self.booster.predict(matrix, raw_score=True, num_threads=threads_for(len(matrix)))  # type: ignore[attr-defined]
+        return self._predict(matrix, raw_score=True)
+
+    def _predict(self, matrix: np.ndarray, **options) -> np.ndarray:  # type: ignore[no-untyped-def]
+        from demine.risk.distinct_rows import predict_distinct, split_thresholds
+
+        if not hasattr(self, "_thresholds"):
+            self._thresholds = split_thresholds(self.booster)
+        return predict_distinct(self.booster, matrix, self._thresholds, num_threads=threads_for(len(matrix)),
+                                **options)
 
     def probability(self, matrix: np.ndarray) -> np.ndarray:
         return self.calibration(self.score(matrix))
 
     def contributions(self, matrix: np.ndarray) -> np.ndarray:
         """Per cell and feature, the log-odds each feature added (last column: the base value)."""
-        return self.booster.predict(matrix, pred_contrib=True, num_threads=threads_for(len(matrix)))  # type: ignore[attr-defined]
+        return self._predict(matrix, pred_contrib=True)
 
     def save(self, path: Path | str) -> Path:
         path = Path(path)
