@@ -122,10 +122,11 @@ def square_cells(grid: Grid, evidence: RegisterEvidence, layers: UserLayers, sou
         features["dist_line_m"] = _distance_to_shapes(grid, _read_vector(layers.line, "line of contact"))[rows, cols]
     counts = _evidence_counts(grid, evidence)
     any_find = sum(counts[k] for k in EVIDENCE_KINDS)
-    for kind, count in {**counts, "find": any_find}.items():
+    for kind, count in counts.items():
         features[f"dist_{kind}_m"] = _distance_to_other(grid, count)[rows, cols]
-        if kind != "find":
-            features[f"n_{kind}_1km"] = (_density(grid, count) - count)[rows, cols]
+        features[f"n_{kind}_1km"] = (_density(grid, count) - count)[rows, cols]
+    features["dist_find_m"] = _distance_to_any_other(grid, any_find, [features[f"dist_{k}_m"] for k in EVIDENCE_KINDS],
+                                                     rows, cols)
     for name, frame in (("record", evidence.records), ("hazard", evidence.hazards)):
         inside = grid.burn(np.asarray(frame.geometry.values), all_touched=False)
         touched = grid.burn(np.asarray(frame.geometry.values), all_touched=True)
@@ -211,16 +212,43 @@ def _distance_to_other(grid: Grid, count: np.ndarray) -> np.ndarray:
     return distance
 
 
-def _density(grid: Grid, count: np.ndarray) -> np.ndarray:
-    """Evidence within DENSITY_RADIUS_M of each cell centre (a disc, counted by cells), own cell included."""
-    from scipy.signal import oaconvolve
+def _distance_to_any_other(grid: Grid, any_find: np.ndarray, by_kind: list[np.ndarray], rows: np.ndarray,
+                           cols: np.ndarray) -> np.ndarray:
+    """Distance to the nearest other cell with any find, without another distance transform: a cell holding no find
+    is nearest to whichever kind is nearest; only the cells holding finds need their nearest *other* one."""
+    from scipy.spatial import cKDTree
 
-    if not count.any():
-        return np.zeros_like(count)
+    distance = np.minimum.reduce(by_kind)
+    holding = any_find[rows, cols] > 0
+    r, c = np.nonzero(any_find > 0)
+    if len(r) >= 2:
+        nearest, _ = cKDTree(np.column_stack([r, c])).query(np.column_stack([rows[holding], cols[holding]]), k=2)
+        distance[holding] = nearest[:, 1] * grid.size_m
+    else:
+        distance[holding] = np.inf
+    return distance
+
+
+def _density(grid: Grid, count: np.ndarray) -> np.ndarray:
+    """Evidence within DENSITY_RADIUS_M of each cell centre (a disc, counted by cells), own cell included.
+
+    Evidence is sparse (thousands of cells among millions), so each holding cell adds its count over the disc around
+    it: the cost grows with the evidence, not the grid, and the sums are exact integers (no FFT rounding).
+    """
     radius = max(1, int(round(DENSITY_RADIUS_M / grid.size_m)))
     yy, xx = np.mgrid[-radius:radius + 1, -radius:radius + 1]
-    disc = (xx**2 + yy**2 <= radius**2).astype(np.float32)
-    return np.rint(oaconvolve(count, disc, mode="same")).astype(np.float32)
+    inside = xx**2 + yy**2 <= radius**2
+    dy, dx = yy[inside], xx[inside]
+    r, c = np.nonzero(count)
+    total = np.zeros(grid.rows * grid.cols, dtype=np.float64)
+    chunk = max(1, 20_000_000 // len(dy))  # bounded memory for the scattered indexes
+    for start in range(0, len(r), chunk):
+        tr = r[start:start + chunk, None] + dy
+        tc = c[start:start + chunk, None] + dx
+        weight = np.broadcast_to(count[r[start:start + chunk], c[start:start + chunk]][:, None], tr.shape)
+        keep = (tr >= 0) & (tr < grid.rows) & (tc >= 0) & (tc < grid.cols)
+        total += np.bincount((tr * grid.cols + tc)[keep], weights=weight[keep], minlength=total.size)
+    return total.reshape(grid.rows, grid.cols).astype(np.float32)
 
 
 def _distance_to_shapes(grid: Grid, layer) -> np.ndarray:  # type: ignore[no-untyped-def]
