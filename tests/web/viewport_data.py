@@ -6,9 +6,11 @@ submitted or rejected, or under none; 400 hazard polygons of every size; 300 inc
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 try:
     from register_files import BASE_LAT, BASE_LON, write_csv
@@ -16,6 +18,7 @@ except ImportError:  # tests/ as a package
     from ..register_files import BASE_LAT, BASE_LON, write_csv  # type: ignore[no-redef]
 
 from demine.services.imports import import_file
+from demine.services.register import open_register
 
 ITEMS = 12_000
 HAZARDS = 400
@@ -56,3 +59,44 @@ def add_scattered(register, folder: Path, seed: int = 3) -> None:  # type: ignor
                   "longitude": round(BASE_LON + float(rng.uniform(-SPREAD, SPREAD)), 7),
                   "latitude": round(BASE_LAT + float(rng.uniform(-SPREAD, SPREAD)), 7)} for k in range(INCIDENTS)]
     import_file(register, "incidents", write_csv(folder / "incidents.csv", incidents), actor="test")
+
+
+@pytest.fixture(scope="session")
+def sqlite_scattered_template(sqlite_programme_template, tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
+    folder = tmp_path_factory.mktemp("scattered")
+    path = folder / "register.db"
+    shutil.copyfile(sqlite_programme_template, path)
+    register = open_register(str(path))
+    add_scattered(register, folder / "files")
+    register.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgis_scattered_template(postgis_server, postgis_programme_template, tmp_path_factory) -> str:  # type: ignore[no-untyped-def]
+    name = postgis_server.new_database(template=postgis_programme_template)
+    register = open_register(postgis_server.url(name))
+    add_scattered(register, tmp_path_factory.mktemp("scattered-pg"))
+    register.close()  # a template must have no connections when it is cloned
+    return name
+
+
+@pytest.fixture(params=[pytest.param("sqlite", id="sqlite"),
+                        pytest.param("postgis", id="postgis", marks=pytest.mark.postgis)])
+def scattered(request, tmp_path):  # type: ignore[no-untyped-def]
+    """A copy of the web programme (on each backend) with the scattered features added; the register, open."""
+    if request.param == "sqlite":
+        target = tmp_path / "scattered.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_scattered_template"), target)
+        register = open_register(str(target))
+        yield register
+        register.close()
+        return
+    server = request.getfixturevalue("postgis_server")
+    name = server.new_database(template=request.getfixturevalue("postgis_scattered_template"))
+    register = open_register(server.url(name))
+    try:
+        yield register
+    finally:
+        register.close()
+        server.drop_database(name)

@@ -1,9 +1,10 @@
 """The map's data: one layer at a time, limited to the viewport, simplified for the zoom, capped.
 
 Each request reads only rows whose stored extent meets the viewport (the indexed min_x..max_y columns, the same
-query on both backends). Polygons are simplified to about one screen pixel at the requested zoom, so a national
-view does not ship every vertex. Points (items found, incidents) come as individual features when few, and as
-counts on a grid of the viewport when many or when the reader may only see aggregates (the public).
+query on both backends, narrowed by the R*Tree on SQLite and GiST on PostGIS). Polygons are simplified to about one
+screen pixel at the requested zoom, so a national view does not ship every vertex. Points (items found, incidents)
+come as individual features when few, and as counts on the map's fixed lattice of cells (services.point_grid) when
+many or when the reader may only see aggregates (the public).
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from typing import Any
 
 import numpy as np
 import shapely
-from sqlalchemy import Integer, Table, and_, cast, exists, func, or_, select
+from sqlalchemy import Table, exists, func, or_, select
 
 from demine.errors import DemineError
-from demine.store.tables.base import BBox, bbox_filter
+from demine.services.point_grid import FINE_CELLS, FINE_LEVEL, PointLayer, cell_range, count_cells, level_for, roll_up
 from demine.services.register import Register
+from demine.store.tables.base import BBox, bbox_filter
 from demine.store.tables.core import admin_areas
 from demine.store.tables.hazards import hazard_areas
 from demine.store.tables.operations import items_found, land_release_outputs, progress_reports
@@ -29,7 +31,6 @@ from demine.store.tables.records import minefield_records, record_verifications
 
 MAX_FEATURES = 2000  # beyond this the layer says `truncated` and the user zooms in
 MAX_POINTS = 500  # more points than this in view are sent as grid counts
-GRID_CELLS = 24  # grid cells across the viewport when points are aggregated
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,11 @@ LAYERS: dict[str, Layer] = {
                      public=False),
 }
 UNVERIFIED = "unverified"
+# How the point layers are counted on the map's lattice: items by category (quantities), incidents with casualties.
+POINT_LAYERS: dict[str, PointLayer] = {
+    "items": PointLayer(items_found, ("quantity",), by="category", depends_on=("progress_reports",)),
+    "incidents": PointLayer(incidents, ("killed", "injured")),
+}
 
 
 def verification_class() -> Any:
@@ -95,13 +101,21 @@ def layer_geojson(register: Register, name: str, bbox: BBox, zoom: int, *, indiv
         return {"type": "FeatureCollection", "layer": name, "aggregated": False, "truncated": False,
                 "restricted": True, "features": []}
     table = layer.table
-    where = [table.c.retired_at.is_(None), *bbox_filter(table, bbox)]
+    where = [table.c.retired_at.is_(None)]
     if "progress_report_id" in table.c:
         where.append(approved_only(table))
+    dated = layer.date is not None and (since is not None or until is not None)
     if layer.date is not None and since is not None:
         where.append(table.c[layer.date] >= since)
     if layer.date is not None and until is not None:
         where.append(table.c[layer.date] <= until)
+    if layer.points:
+        cells = _point_cells(register, name, where, bbox, zoom, dated, individual_points)
+        if cells is not None:
+            return {"type": "FeatureCollection", "layer": name, "aggregated": True, "truncated": False,
+                    "total": sum(f["properties"]["records"] for f in cells), "features": cells}
+    unbounded = list(where)
+    where += bbox_filter(table, bbox)
     with register.reading() as connection:
         columns = [table.c[p] for p in layer.properties]
         names = list(layer.properties)
@@ -111,13 +125,13 @@ def layer_geojson(register: Register, name: str, bbox: BBox, zoom: int, *, indiv
         # No ORDER BY: with one, SQLite walks the whole table in id order instead of using the bbox index (an empty
         # field viewport over 200,000 items: 92 ms against 24 ms). A truncated layer says so and the user zooms in.
         query = select(*columns, table.c.geom).where(*where)
-        if layer.points and not individual_points:
-            return _aggregated(connection, name, layer, where, bbox)
         if layer.points:
             # The first MAX_POINTS + 1 rows tell whether to aggregate: no count of everything in view first.
             rows = connection.execute(query.limit(MAX_POINTS + 1)).all()
             if len(rows) > MAX_POINTS:
-                return _aggregated(connection, name, layer, where, bbox)
+                features = _counted_directly(connection, name, unbounded, bbox, zoom)
+                return {"type": "FeatureCollection", "layer": name, "aggregated": True, "truncated": False,
+                        "total": sum(f["properties"]["records"] for f in features), "features": features}
         else:
             rows = connection.execute(query.limit(MAX_FEATURES + 1)).all()
     truncated = len(rows) > MAX_FEATURES
@@ -131,29 +145,33 @@ def layer_geojson(register: Register, name: str, bbox: BBox, zoom: int, *, indiv
             "features": features}
 
 
-def _aggregated(connection: Any, name: str, layer: Layer, where: list, bbox: BBox) -> dict[str, Any]:
-    """Counts on a grid over the viewport, each placed at the mean position of what it holds."""
-    table = layer.table
-    min_x, min_y, max_x, max_y = bbox
-    cell = max(max_x - min_x, max_y - min_y, 1e-9) / GRID_CELLS
-    # CAST truncates toward zero; inside the viewport the offsets are >= 0, so it is floor on both backends.
-    inside = and_(table.c.longitude >= min_x, table.c.latitude >= min_y)
-    gx = cast((table.c.longitude - min_x) / cell, Integer).label("gx")
-    gy = cast((table.c.latitude - min_y) / cell, Integer).label("gy")
-    weight = table.c[layer.weight] if layer.weight else None
-    measures = [func.count().label("records"), func.avg(table.c.longitude).label("lon"),
-                func.avg(table.c.latitude).label("lat")]
-    if layer.kind == "incidents":
-        measures += [func.sum(table.c.killed).label("killed"), func.sum(table.c.injured).label("injured")]
-    elif weight is not None:
-        measures.append(func.sum(weight).label("quantity"))
-    rows = connection.execute(select(gx, gy, *measures).where(*where, inside).group_by(gx, gy)).mappings().all()
-    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(r["lon"], 6),
-                                                                                  round(r["lat"], 6)]},
-                 "properties": {k: (int(v) if v is not None else 0) for k, v in r.items()
-                                if k not in ("gx", "gy", "lon", "lat")}} for r in rows]
-    return {"type": "FeatureCollection", "layer": name, "aggregated": True, "truncated": False,
-            "total": sum(f["properties"]["records"] for f in features), "features": features}
+def _point_cells(register: Register, name: str, where: list, bbox: BBox, zoom: int, dated: bool,
+                 individual_points: bool) -> list[dict[str, Any]] | None:
+    """The viewport's lattice cells with their counts, or None when the reader gets the points themselves.
+
+    Undated views at zoom 13 and coarser are rolled up from the in-memory fine cells (services.point_grid): a national
+    view of ten million items costs a few milliseconds, not a scan. There, a reader sees individual points when the
+    cells meeting the viewport hold at most MAX_POINTS (the viewport then holds no more). Other views are decided by
+    reading up to MAX_POINTS + 1 of the viewport's points (the caller) and counted in SQL when there are more.
+    """
+    level = level_for(zoom)
+    if dated or level > FINE_LEVEL:
+        if individual_points:
+            return None
+        with register.reading() as connection:
+            return _counted_directly(connection, name, where, bbox, zoom)
+    view = cell_range(bbox, level)
+    features = roll_up(FINE_CELLS.cells(register, name, POINT_LAYERS[name], where), level, view)
+    if individual_points and sum(f["properties"]["records"] for f in features) <= MAX_POINTS:
+        return None
+    return features
+
+
+def _counted_directly(connection: Any, name: str, where: list, bbox: BBox, zoom: int) -> list[dict[str, Any]]:
+    """The viewport's cells counted in SQL over the rows of those cells (finer zooms, or a period)."""
+    level = level_for(zoom)
+    view = cell_range(bbox, level)
+    return roll_up(count_cells(connection, POINT_LAYERS[name], where, level, view), level, view)
 
 
 def _feature(geometry: str, properties: dict[str, Any], kind: str | None) -> dict[str, Any]:
