@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from demine.api.error_pages import OTHER_TITLE, TITLES as ERROR_TITLES
 from demine.api.routes.entries import TITLES
 from demine.api.templating import LANGUAGES, WEB, dictionary
 from demine.domain.vocabulary import ReviewStatus
@@ -21,7 +22,7 @@ def _marked_texts() -> set[str]:
         texts |= {m.group(2) for m in MARKED.finditer(template.read_text(encoding="utf-8"))}
     # Texts that reach `_` as values: review statuses, land release outcomes, entry titles, the sign-in error.
     return texts | {s.value for s in ReviewStatus} | set(OUTCOMES) | set(TITLES.values()) | {
-        "Wrong username or password."}
+        "Wrong username or password."} | set(ERROR_TITLES.values()) | {OTHER_TITLE}
 
 
 @pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != "en"])

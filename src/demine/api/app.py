@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
 from demine import __version__
 from demine.api.routes import health, register as register_routes, reports
+from demine.api.error_pages import install_error_pages
 from demine.api.routes.analysis import analysis_routers
 from demine.api.web_app import install_web_application
-from demine.errors import DemineError, ValidationFailed
 from demine.services.register import open_register
 from demine.settings import Settings
 
@@ -26,16 +25,6 @@ def create_app(settings: Settings) -> FastAPI:
         app.include_router(router, prefix="/api")
     app.include_router(register_routes.router, prefix="/api")
     install_web_application(app, settings)  # pages, map data, sign-in; refuses an exposed host without a secret
-    app.add_exception_handler(DemineError, _problem)
+    install_error_pages(app)
     return app
 
-
-async def _problem(_request: Request, error: Exception) -> JSONResponse:
-    """Domain errors as RFC 9457 problem details, mapped here and nowhere else."""
-    assert isinstance(error, DemineError)
-    body: dict = {"type": "about:blank", "title": type(error).__name__, "status": error.http_status,
-                  "detail": error.message}
-    if isinstance(error, ValidationFailed):
-        body["issues"] = [{"file": i.file, "row": i.row, "field": i.field, "reason": i.reason,
-                           "severity": i.severity} for i in error.issues[:1000]]
-    return JSONResponse(body, status_code=error.http_status, media_type="application/problem+json")

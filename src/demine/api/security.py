@@ -148,7 +148,7 @@ def security_of(request: Request) -> WebSecurity:
     return request.app.state.web_security
 
 
-def _current_user(request: Request) -> User | None:
+def current_user(request: Request) -> User | None:
     """Bearer token first (scripts), then the session cookie (browsers); None means anonymous."""
     register = request.app.state.register
     authorization = request.headers.get("authorization", "")
@@ -182,5 +182,5 @@ def check_write(request: Request, submitted: str | None = None) -> None:
     security_of(request).check_csrf(request, submitted or request.headers.get(CSRF_HEADER))
 
 
-CurrentUser = Annotated[User | None, Depends(_current_user)]
+CurrentUser = Annotated[User | None, Depends(current_user)]
 SecurityDep = Annotated[WebSecurity, Depends(security_of)]
