@@ -25,3 +25,28 @@ def test_density_is_the_disc_convolution(counts, size):
     disc = (xx**2 + yy**2 <= radius**2).astype(np.float64)
     expected = convolve(counts.astype(np.float64), disc, mode="constant", cval=0.0)
     np.testing.assert_array_equal(_density(grid, counts), expected.astype(np.float32))
+
+
+def test_burning_mappings_built_in_bulk_equals_burning_the_geometries():
+    import shapely
+    from rasterio.features import rasterize
+    from affine import Affine
+
+    from demine.risk.grid import geojson_like
+
+    rng = np.random.default_rng(9)
+    centres = rng.uniform(0, 5000, (40, 2))
+    polygons = shapely.buffer(shapely.points(centres), rng.uniform(50, 600, 40), quad_segs=3)
+    holed = shapely.difference(polygons[0], shapely.buffer(shapely.points(centres[0]), 30))
+    multi = shapely.union_all(polygons[1:4])
+    lines = shapely.linestrings(rng.uniform(0, 5000, (6, 5, 2)))
+    transform = Affine(73.0, 0.0, -100.0, 0.0, -73.0, 5100.0)
+    for geometries in (np.array([holed, multi, *polygons[4:]], dtype=object), lines,
+                       np.array([shapely.MultiLineString(list(lines[:2])), shapely.MultiLineString(list(lines[2:]))])):
+        for touched in (False, True):
+            bulk = rasterize(zip(geojson_like(geometries), range(1, len(geometries) + 1)), out_shape=(75, 75),
+                             transform=transform, all_touched=touched, dtype="int32")
+            direct = rasterize(zip(geometries, range(1, len(geometries) + 1)), out_shape=(75, 75),
+                               transform=transform, all_touched=touched, dtype="int32")
+            assert bulk.any()
+            np.testing.assert_array_equal(bulk, direct)
