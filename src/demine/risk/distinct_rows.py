@@ -38,19 +38,22 @@ def distinct_rows(matrix: np.ndarray, thresholds: list[np.ndarray]) -> tuple[np.
     """(one row index per distinct combination of intervals, the combination of every row)."""
     import pandas as pd
 
-    columns = {}
+    key = np.zeros(len(matrix), dtype=np.int64)
+    span = 1  # how many values the key can take so far
     for j, edges in enumerate(thresholds):
         if not len(edges):
             continue  # a feature the model never splits on cannot tell rows apart
         values = matrix[:, j]
-        code = np.searchsorted(edges, values, side="left").astype(np.int16)
+        code = np.searchsorted(edges, values, side="left")
         code[np.isnan(values)] = len(edges) + 1
-        columns[j] = code
-    if not columns:
-        return np.zeros(1, dtype=np.int64), np.zeros(len(matrix), dtype=np.int64)
-    frame = pd.DataFrame(columns)
-    combination = frame.groupby(list(columns), sort=False).ngroup().to_numpy()
-    first = np.empty(int(combination.max()) + 1, dtype=np.int64)
+        radix = len(edges) + 2
+        if span * radix >= 2**62:  # the mixed-radix key would overflow: renumber the combinations seen so far
+            key, uniques = pd.factorize(key, sort=False)
+            key, span = key.astype(np.int64), len(uniques)
+        key = key * radix + code
+        span *= radix
+    combination, uniques = pd.factorize(key, sort=False)
+    first = np.empty(len(uniques), dtype=np.int64)
     first[combination[::-1]] = np.arange(len(combination) - 1, -1, -1)  # the last write is each one's first row
     return first, combination
 
