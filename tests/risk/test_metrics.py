@@ -61,3 +61,31 @@ def test_unknown_scores_rank_last():
     y = np.array([1.0, 0.0, 0.0])
     assert capture_curve(scores, y, percents=(50,))[50] == 0.0
     assert false_alarms_per_positive(scores, y) == (2.0, 1)
+
+
+def test_calibration_folds_fit_on_a_seeded_sample_of_their_rows():
+    from demine.risk.baselines import ColumnRanking
+    from demine.risk.validation import out_of_fold
+
+    class CountingRanking(ColumnRanking):
+        """The real one-column ranking, remembering how many rows each fit saw."""
+
+        seen: list[int] = []
+
+        def fit(self, matrix, labels):  # type: ignore[no-untyped-def]
+            self.seen.append(len(labels))
+            return super().fit(matrix, labels)
+
+    rng = np.random.default_rng(4)
+    n = 900
+    values = rng.normal(0, 1, n)
+    labels = (values + rng.normal(0, 1, n) > 0).astype(float)
+    labels[rng.random(n) < 0.2] = np.nan
+    folds = np.arange(n) % 3
+    sampled = out_of_fold(CountingRanking(0, "x", None), values.reshape(-1, 1), labels, folds, [], max_train_rows=100)
+    assert CountingRanking.seen == [100, 100, 100] and not np.isnan(sampled).any()  # every cell still scored
+    again = out_of_fold(CountingRanking(0, "x", None), values.reshape(-1, 1), labels, folds, [], max_train_rows=100)
+    np.testing.assert_array_equal(sampled, again)  # seeded
+    full = out_of_fold(CountingRanking(0, "x", None), values.reshape(-1, 1), labels, folds, [])
+    assert CountingRanking.seen[-3:] == [int((~np.isnan(labels) & (folds != f)).sum()) for f in range(3)]
+    assert not np.isnan(full).any()
