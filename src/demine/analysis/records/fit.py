@@ -22,7 +22,7 @@ from scipy.spatial import cKDTree
 from demine.analysis.records.geometry import IDENTITY, RigidFit, rotate
 
 VOTE_BIN_M = 4.0  # coarse enough that a 1-2° compass error does not split the peak over a short field
-TRIAL_ROTATIONS_DEG = np.arange(-6.0, 6.01, 1.5)  # compass and grid/true north errors seen on forms
+TRIAL_ROTATIONS_DEG = np.arange(-6.0, 6.01, 3.0)  # compass and grid/true north errors seen on forms
 MAX_VOTING_MINES = 120  # recorded mines sampled for the vote (evenly along the record): cost, not accuracy
 MAX_VOTING_FOUND = 1500  # found mines sampled likewise: the true peak keeps its lead, the cost stays bounded
 PEAKS_REFINED = 4
@@ -143,21 +143,26 @@ def best_fit(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found:
     peaks.append((0.0, 0.0, 0.0))  # the record as written always competes
     scored = []
     for peak in peaks:
-        fit = _refine(rec_x, rec_y, rec_is_at, found, cx, cy, peak)
-        if fit is None:
-            continue
-        on_worked = int(worked(*fit.apply(rec_x, rec_y)).sum())
-        scored.append((fit.matched / (max(on_worked, fit.matched) + PRIOR_MINES), fit))
+        refined = _refine(rec_x, rec_y, rec_is_at, found, cx, cy, peak, worked)
+        if refined is not None:
+            scored.append(refined)
     if not scored:
         return IDENTITY
     best = max(share for share, _ in scored)
     tied = [(share, fit) for share, fit in scored if share >= best - SHARE_MARGIN]
     near = [fit for _, fit in tied if fit.shift_m <= NEAR_AS_WRITTEN_M]
     if near:  # the record as written (or nearly) is as good as any move: keep it, do not slide it along its rows
-        return min(near, key=lambda f: f.shift_m)
-    # A real reference-point error: the best-matching fit, not the smallest slide that is almost as good, since a
-    # slide of whole spacings along the rows scores nearly the same and would be off by that much.
-    return max(tied, key=lambda sf: (sf[0], sf[1].matched, -sf[1].residual_m))[1]
+        chosen = min(near, key=lambda f: f.shift_m)
+    else:
+        # A real reference-point error: the best-matching fit, not the smallest slide that is almost as good, since a
+        # slide of whole spacings along the rows scores nearly the same and would be off by that much.
+        chosen = max(tied, key=lambda sf: (sf[0], sf[1].matched, -sf[1].residual_m))[1]
+    # Fits were scored on the fitting sample; the chosen one's match and residual are counted over every mine.
+    x, y = chosen.apply(rec_x, rec_y)
+    index, distance = found.nearest(x, y, rec_is_at, FIT_RADIUS_M)
+    matched = index >= 0
+    residual = float(np.sqrt(np.mean(distance[matched] ** 2))) if matched.any() else float("nan")
+    return RigidFit(chosen.dx, chosen.dy, chosen.rotation_deg, cx, cy, int(matched.sum()), residual)
 
 
 def _vote(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: FoundMines, candidates: np.ndarray,
@@ -175,16 +180,17 @@ def _vote(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: Fo
     half = int(np.ceil(max_shift_m / VOTE_BIN_M))
     side = 2 * half + 2  # one empty bin on each edge, so that the 3 × 3 sums need no bounds checks
     by_category = [(rec_is_at[pick] == flag, f_at == flag) for flag in (False, True)]
-    found_of = [(fx[f], fy[f]) for _, f in by_category]
+    found_of = [(fx[f] / VOTE_BIN_M, fy[f] / VOTE_BIN_M) for _, f in by_category]
     scored: list[tuple[float, float, float, float]] = []
     for rotation in TRIAL_ROTATIONS_DEG:
         rx, ry = rotate(rec_x[pick], rec_y[pick], float(rotation), cx, cy)
+        rx, ry = rx / VOTE_BIN_M - half - 1, ry / VOTE_BIN_M - half - 1
         hist = np.zeros(side * side, dtype=np.int64)
         for (r, _), (gx, gy) in zip(by_category, found_of):
             if not r.any() or not len(gx):
                 continue
-            bx = np.floor((gx[None, :] - rx[r][:, None]) / VOTE_BIN_M).astype(np.int64).ravel() + half + 1
-            by = np.floor((gy[None, :] - ry[r][:, None]) / VOTE_BIN_M).astype(np.int64).ravel() + half + 1
+            bx = np.floor(gx[None, :] - rx[r][:, None]).astype(np.int64).ravel()
+            by = np.floor(gy[None, :] - ry[r][:, None]).astype(np.int64).ravel()
             ok = (bx >= 1) & (bx <= 2 * half) & (by >= 1) & (by <= 2 * half)
             hist += np.bincount(bx[ok] * side + by[ok], minlength=side * side)
         # 3 × 3 sums at the bins that hold votes only (a few thousand of the grid's bins): cheaper than over the
@@ -211,11 +217,13 @@ def _vote(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: Fo
 
 
 def _refine(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: FoundMines, cx: float, cy: float,
-            start: tuple[float, float, float]) -> RigidFit | None:
+            start: tuple[float, float, float], worked: WorkedMask) -> tuple[float, RigidFit] | None:
+    """Iterative closest point from a peak of the vote, and the fit's score: the share of the recorded mines on
+    worked land that it pairs with a found mine, shrunk by PRIOR_MINES (both over the fitting sample)."""
     rotation, dx, dy = start
     radius = 4 * FIT_RADIUS_M  # wide first: a trial rotation 0.75° off moves the ends of a 1 km field by 6 m
-    # The iterations run on recorded mines taken evenly along the record (a few hundred pin a rigid fit as well as
-    # a thousand); the final match counts every mine.
+    # The iterations and the score run on recorded mines taken evenly along the record (a few hundred pin a rigid
+    # fit and estimate a share as well as a thousand); best_fit counts every mine for the fit it keeps.
     pick = np.unique(np.linspace(0, len(rec_x) - 1, min(len(rec_x), MAX_FITTING_MINES)).astype(np.int64))
     px, py, p_at = rec_x[pick], rec_y[pick], rec_is_at[pick]
     for _ in range(ICP_ITERATIONS):
@@ -236,11 +244,14 @@ def _refine(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: 
         radius = max(FIT_RADIUS_M, radius / 2)
     if abs(rotation) > MAX_ROTATION_DEG:
         return None  # a turn this large is not how a reference point goes wrong
-    x, y = rotate(rec_x, rec_y, rotation, cx, cy, dx, dy)
-    index, distance = found.nearest(x, y, rec_is_at, FIT_RADIUS_M)
+    x, y = rotate(px, py, rotation, cx, cy, dx, dy)
+    index, distance = found.nearest(x, y, p_at, FIT_RADIUS_M)
     matched = index >= 0
     residual = float(np.sqrt(np.mean(distance[matched] ** 2))) if matched.any() else float("nan")
-    return RigidFit(float(dx), float(dy), float(rotation), cx, cy, int(matched.sum()), residual)
+    n_matched, on_worked = int(matched.sum()), int(worked(x, y).sum())
+    prior = PRIOR_MINES * len(px) / len(rec_x)  # the prior in mines of the whole record, whatever the sample
+    share = n_matched / (max(on_worked, n_matched) + prior)
+    return share, RigidFit(float(dx), float(dy), float(rotation), cx, cy, n_matched, residual)
 
 
 def _kabsch(px: np.ndarray, py: np.ndarray, qx: np.ndarray, qy: np.ndarray, cx: float,

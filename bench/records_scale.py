@@ -1,0 +1,354 @@
+"""Benchmark: verify 10,000 minefield records against 10,000,000 mines found (the goal of issue 5: under 30 s).
+
+The data are built here, seeded, in memory, in the shape `load_inputs` gives them (WGS84 frames), so that the run
+measures `verify_records` itself; reading the items from a register is measured on its own (`--register`, below).
+
+- Fields: 3-6 parallel AP rows (60-200 mines, 3-6 m spacing) and, one in two, an AT row (30-80 mines, 8-12 m), on
+  a jittered 800 m grid; N of them, drawn at random, have a record.
+- The ground: every record's field is laid from its true rows (walked with the verifier's own geodesic walk, plus a
+  metre of GPS and laying noise); records are then spoiled as the scenario generator spoils them: accurate (a few
+  metres), shifted (80-450 m, a compass error of ~1.5°), partially accurate (25-70 m, a row forgotten), inaccurate
+  (250-1,500 m, up to 30°), fictitious (no field).
+- The work done: each true field released over a random part of its length (none for three in ten), the written
+  position of one spoiled record in two cancelled, a suspected area around every true field.
+- Unrecorded fields: enough more fields on the same grid, without records, laid and worked the same way, that the
+  mines found reach --items (the recorded fields' finds all kept, the others thinned at random to the exact count).
+  All items are AP/AT mines: the harshest reading of "10,000,000 items found", since verification reads mines only.
+
+Paths, on the same data in the same process, each timed with perf_counter and its own peak RSS delta read from
+VmHWM after a reset (Linux /proc/self/clear_refs):
+  Demine verify        verify_records(inputs): the fit, the metrics, the search before an inaccurate call
+  overlay as written   the desk officer's overlay (bench/records_verification.py's baseline): each record's worked
+                       mines matched within the tolerance where it says, no search for a better position
+
+    .venv/bin/python bench/records_scale.py [--records 10000] [--items 10000000] [--seed 1] [--profile FILE]
+    .venv/bin/python bench/records_scale.py --register /work/benchdb/bench.db   # time load_inputs, read-only
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import resource
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from rich.console import Console
+from rich.table import Table
+
+from demine.analysis.records.classify import DEFAULT_THRESHOLDS, RecordClass, evidence_needed
+from demine.analysis.records.fit import FoundMines
+from demine.analysis.records.geometry import LocalFrame, recorded_mines, row_mine_positions
+from demine.analysis.records.inputs import VerificationInputs, load_inputs
+from demine.analysis.records.metrics import Land
+from demine.analysis.records.verify import DEFAULT_TOLERANCE_M, verify_records
+from demine.domain.geodesy import to_projected
+
+CENTRE = (47.0, 39.9)  # between Aghdam and Fuzuli
+GRID_M = 800.0
+CLASSES = ["accurate", "shifted", "partially_accurate", "inaccurate", "fictitious"]
+CLASS_P = [0.3, 0.25, 0.15, 0.2, 0.1]
+AP_MODELS, AT_MODELS = ["PMN-2", "PMN", "POMZ-2M"], ["TM-62M", "TM-57"]
+CATALOGUE = {m: "ap_mine" for m in AP_MODELS} | {m: "at_mine" for m in AT_MODELS}
+
+
+# --- the data ----------------------------------------------------------------------------------------------------
+
+def _rows_of(rng: np.random.Generator, record_ids: np.ndarray, cx: np.ndarray, cy: np.ndarray) -> pd.DataFrame:
+    """True rows (metric start, bearing, spacing, count, model) of one field per id, centred on (cx, cy)."""
+    out = []
+    n_ap = rng.integers(3, 7, len(record_ids))
+    has_at = rng.random(len(record_ids)) < 0.5
+    bearing = rng.uniform(0, 180, len(record_ids))
+    for k, rid in enumerate(record_ids.tolist()):
+        rows = [("ap", float(rng.uniform(3, 6)), int(rng.integers(60, 201))) for _ in range(n_ap[k])]
+        if has_at[k]:
+            rows.append(("at", float(rng.uniform(8, 12)), int(rng.integers(30, 81))))
+        b = np.radians(bearing[k])
+        along, across = np.array([np.sin(b), np.cos(b)]), np.array([np.cos(b), -np.sin(b)])
+        length = max(s * (c - 1) for _, s, c in rows)
+        for j, (kind, spacing, count) in enumerate(rows):
+            offset = (j - (len(rows) - 1) / 2) * 20.0
+            start = np.array([cx[k], cy[k]]) - along * length / 2 + across * offset
+            model = AP_MODELS[j % len(AP_MODELS)] if kind == "ap" else AT_MODELS[k % len(AT_MODELS)]
+            out.append((rid, f"{chr(65 + j)}", start[0], start[1], bearing[k], spacing, count, model))
+    return pd.DataFrame(out, columns=["record_id", "row_label", "x", "y", "bearing_deg", "mine_spacing_m",
+                                      "mine_count", "mine_model"])
+
+
+def _to_wgs(frame: LocalFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    lon, lat = frame.to_wgs84(rows["x"].to_numpy(), rows["y"].to_numpy())
+    out = rows.drop(columns=["x", "y"]).copy()
+    out["start_longitude"], out["start_latitude"] = lon, lat
+    return out
+
+
+def _walk(rows: pd.DataFrame, rng: np.random.Generator, frame: LocalFrame) -> tuple[np.ndarray, ...]:
+    """Metric positions of every mine of the rows (geodesic walk, as the verifier walks), a metre of noise."""
+    row, lon, lat = row_mine_positions(rows["start_longitude"].to_numpy(), rows["start_latitude"].to_numpy(),
+                                       rows["bearing_deg"].to_numpy(), rows["mine_spacing_m"].to_numpy(),
+                                       rows["mine_count"].to_numpy())
+    x, y = frame.to_metric(lon, lat)
+    return row, x + rng.normal(0, 1.0, len(x)), y + rng.normal(0, 1.0, len(y))
+
+
+def _spoil(rng: np.random.Generator, rows: pd.DataFrame, klass: np.ndarray, cx: np.ndarray,
+           cy: np.ndarray) -> pd.DataFrame:
+    """The record as written: the true rows shifted and turned about the field's centre, per the record's class."""
+    n = len(klass)
+    angle = rng.uniform(0, 2 * np.pi, n)
+    dist = np.select([klass == "accurate", klass == "shifted", klass == "partially_accurate",
+                      klass == "inaccurate"],
+                     [np.abs(rng.normal(0, 3, n)), rng.uniform(80, 450, n), rng.uniform(25, 70, n),
+                      rng.uniform(250, 1500, n)], 0.0)
+    rot = np.select([klass == "accurate", klass == "shifted", klass == "partially_accurate", klass == "inaccurate"],
+                    [rng.normal(0, 0.5, n), rng.normal(0, 1.5, n), rng.normal(0, 4, n), rng.uniform(-30, 30, n)], 0.0)
+    k = rows["record_id"].to_numpy()
+    t = np.radians(-rot[k])
+    px, py = rows["x"].to_numpy() - cx[k], rows["y"].to_numpy() - cy[k]
+    out = rows.copy()
+    out["x"] = cx[k] + np.cos(t) * px - np.sin(t) * py + dist[k] * np.cos(angle[k])
+    out["y"] = cy[k] + np.sin(t) * px + np.cos(t) * py + dist[k] * np.sin(angle[k])
+    out["bearing_deg"] = (out["bearing_deg"] + rot[k]) % 360
+    forgotten = (klass[k] == "partially_accurate") & (out["row_label"] == "B").to_numpy()
+    return out[~forgotten].reset_index(drop=True)
+
+
+def _footprint(x: np.ndarray, y: np.ndarray, margin: float) -> shapely.Geometry:
+    return shapely.buffer(shapely.convex_hull(shapely.multipoints(np.column_stack([x, y]))), margin)
+
+
+def _worked_part(x: np.ndarray, y: np.ndarray, bearing: float, share: float) -> shapely.Geometry:
+    """The part of a field released so far: its first `share` of its length along the rows, 10 m around."""
+    b = np.radians(bearing)
+    along = (x - x.mean()) * np.sin(b) + (y - y.mean()) * np.cos(b)
+    cut = along.min() + share * (along.max() - along.min())
+    keep = along <= cut
+    return _footprint(x[keep], y[keep], 10.0)
+
+
+def build(n_records: int, n_items: int, seed: int) -> tuple[VerificationInputs, dict[str, float]]:
+    rng = np.random.default_rng(seed)
+    frame = LocalFrame.around(np.array([CENTRE[0]]), np.array([CENTRE[1]]))
+    # Every field, recorded or not, on one jittered grid; a field yields about 290 mines found on average (650
+    # mines, 45% of its length worked), so this many fields give the items asked for, with some to spare.
+    n_fields = max(n_records, int(np.ceil(n_items / 290 * 1.3)))
+    side = int(np.ceil(np.sqrt(n_fields)))
+    gx, gy = np.meshgrid(np.arange(side) * GRID_M, np.arange(side) * GRID_M)
+    cx = gx.ravel()[:n_fields] - side * GRID_M / 2 + rng.uniform(-150, 150, n_fields)
+    cy = gy.ravel()[:n_fields] - side * GRID_M / 2 + rng.uniform(-150, 150, n_fields)
+    recorded = np.sort(rng.choice(n_fields, n_records, replace=False))
+    # Fields are numbered so that the recorded ones come first (0..n_records-1), the unrecorded after them.
+    perm = np.concatenate([recorded, np.setdiff1d(np.arange(n_fields), recorded)])
+    cx, cy = cx[perm], cy[perm]
+    klass = np.concatenate([rng.choice(CLASSES, n_records, p=CLASS_P), np.full(n_fields - n_records, "unrecorded")])
+    true_rows = _rows_of(rng, np.arange(n_fields), cx, cy)
+    written = _spoil(rng, true_rows[true_rows["record_id"] < n_records], klass[:n_records], cx, cy)
+    # The ground: every real (not fictitious) field, walked from its true rows.
+    real = true_rows[klass[true_rows["record_id"].to_numpy()] != "fictitious"].reset_index(drop=True)
+    row, x, y = _walk(_to_wgs(frame, real), rng, frame)
+    owner = real["record_id"].to_numpy()[row]
+    models = real["mine_model"].to_numpy()[row]
+    # Released land: a part of each field (none of three in ten); a suspected area around each.
+    released, hazards = [], []
+    order = np.argsort(owner, kind="stable")
+    bounds = np.searchsorted(owner[order], np.arange(n_fields + 1))
+    share = np.where(rng.random(n_fields) < 0.3, 0.0, rng.uniform(0.1, 1.0, n_fields))
+    bearing = true_rows.groupby("record_id")["bearing_deg"].first().to_numpy()
+    found_mask = np.zeros(len(x), dtype=bool)
+    for k in range(n_fields):
+        sel = order[bounds[k]:bounds[k + 1]]
+        if not len(sel):
+            continue
+        hazards.append(_footprint(x[sel], y[sel], 50.0))
+        if share[k] > 0:
+            part = _worked_part(x[sel], y[sel], bearing[k], share[k])
+            released.append(part)
+            found_mask[sel] = shapely.contains_xy(part, x[sel], y[sel])
+    # Exactly n_items mines found: the recorded fields' finds all kept, the unrecorded fields' thinned at random.
+    found = np.flatnonzero(found_mask)
+    of_records = found[owner[found] < n_records]
+    others = found[owner[found] >= n_records]
+    keep = np.concatenate([of_records, rng.permutation(others)[:max(0, n_items - len(of_records))]])
+    if len(keep) < n_items:
+        raise SystemExit(f"only {len(keep):,} mines found for {n_items:,} asked: raise the number of fields")
+    keep = np.sort(keep)
+    # The records as written: perimeters from the written rows; one spoiled record in two had its written
+    # position cancelled (survey found nothing there).
+    wr = _to_wgs(frame, written)
+    _, wlon, wlat = row_mine_positions(wr["start_longitude"].to_numpy(), wr["start_latitude"].to_numpy(),
+                                       wr["bearing_deg"].to_numpy(), wr["mine_spacing_m"].to_numpy(),
+                                       wr["mine_count"].to_numpy())
+    wx, wy = frame.to_metric(wlon, wlat)
+    w_owner = np.repeat(wr["record_id"].to_numpy(), wr["mine_count"].to_numpy())
+    w_order = np.argsort(w_owner, kind="stable")
+    w_bounds = np.searchsorted(w_owner[w_order], np.arange(n_records + 1))
+    perimeters = []
+    cancel = (klass[:n_records] != "accurate") & (rng.random(n_records) < 0.5)
+    for k in range(n_records):
+        sel = w_order[w_bounds[k]:w_bounds[k + 1]]
+        perimeter = _footprint(wx[sel], wy[sel], 10.0)
+        perimeters.append(perimeter)
+        if cancel[k]:
+            released.append(perimeter)
+    lon, lat = frame.to_wgs84(x[keep], y[keep])
+    mines_found = pd.DataFrame({"longitude": lon, "latitude": lat,
+                                "category": pd.Series(models[keep]).map(CATALOGUE).to_numpy(), "model": models[keep]})
+    to_wgs = lambda geoms: shapely.transform(np.asarray(geoms, dtype=object),  # noqa: E731
+                                             lambda xy: np.column_stack(frame.to_wgs84(xy[:, 0], xy[:, 1])))
+    at_rows = written["mine_model"].isin(AT_MODELS)
+    counts = written.assign(at=at_rows).groupby(["record_id", "at"])["mine_count"].sum().unstack(fill_value=0)
+    records = gpd.GeoDataFrame({"id": np.arange(n_records) + 1, "code": [f"MR-{k + 1:05d}" for k in range(n_records)],
+                                "admin_area_id": [None] * n_records, "ap_count": counts.get(False, 0).to_numpy(),
+                                "at_count": counts.get(True, 0).to_numpy(), "mine_models": ["PMN-2,TM-62M"] * n_records},
+                               geometry=to_wgs(perimeters), crs="EPSG:4326")
+    wr = wr.assign(record_id=wr["record_id"] + 1)
+    outputs = gpd.GeoDataFrame({"outcome": ["cleared"] * len(released)}, geometry=to_wgs(released), crs="EPSG:4326")
+    suspected = gpd.GeoDataFrame({"hazard_class": ["cha"] * len(hazards)}, geometry=to_wgs(hazards),
+                                 crs="EPSG:4326")
+    empty = pd.DataFrame(columns=["record_id", "longitude", "latitude", "mine_model"])
+    inputs = VerificationInputs(records, wr[["record_id", "start_longitude", "start_latitude", "bearing_deg",
+                                             "mine_spacing_m", "mine_count", "mine_model"]], empty, mines_found,
+                                outputs, suspected, suspected,
+                                pd.DataFrame(columns=["longitude", "latitude", "category", "admin_area_id"]),
+                                gpd.GeoDataFrame({"id": [], "name": [], "reporting_order": []}, geometry=[],
+                                                 crs="EPSG:4326"), CATALOGUE)
+    facts = {"records": n_records, "fields (recorded or not)": n_fields,
+             "recorded mines": int(written["mine_count"].sum()), "mines found": len(mines_found),
+             "of them in recorded fields": len(of_records), "released polygons": len(released)}
+    return inputs, facts
+
+
+# --- the baseline ------------------------------------------------------------------------------------------------
+
+def overlay_as_written(inputs: VerificationInputs, tolerance_m: float = DEFAULT_TOLERANCE_M) -> list[str]:
+    """Each record judged where it says, by overlay: worked mines found within the tolerance, no search."""
+    mines = recorded_mines(inputs.rows, inputs.single_mines)
+    b = inputs.records.total_bounds
+    frame = LocalFrame.around(np.array([b[0], b[2]]), np.array([b[1], b[3]]))
+    mx, my = frame.to_metric(mines["longitude"].to_numpy(), mines["latitude"].to_numpy())
+    is_at = mines["mine_model"].map(inputs.model_category).eq("at_mine").to_numpy()
+    fx, fy = frame.to_metric(inputs.mines_found["longitude"].to_numpy(), inputs.mines_found["latitude"].to_numpy())
+    found = FoundMines(fx, fy, (inputs.mines_found["category"] == "at_mine").to_numpy())
+    land = Land(to_projected(inputs.outputs.geometry.to_numpy(), frame.crs),
+                np.ones(len(inputs.outputs), bool), np.array([], dtype=object))
+    ids = mines["record_id"].to_numpy()
+    order = np.argsort(ids, kind="stable")
+    t = DEFAULT_THRESHOLDS
+    out = []
+    for rid in inputs.records["id"].tolist():
+        sel = order[np.searchsorted(ids[order], rid, "left"):np.searchsorted(ids[order], rid, "right")]
+        worked = land.worked_mask(mx[sel], my[sel])
+        index, _ = found.nearest(mx[sel], my[sel], is_at[sel], tolerance_m)
+        w, m = int(worked.sum()), int((worked & (index >= 0)).sum())
+        if w < evidence_needed(len(sel), t):
+            out.append(RecordClass.NOT_VERIFIABLE.value)
+        elif m / w >= t.good_match:
+            out.append(RecordClass.ACCURATE.value)
+        elif m / w >= t.partial_match:
+            out.append(RecordClass.PARTIALLY_ACCURATE.value)
+        else:
+            out.append(RecordClass.INACCURATE.value)
+    return out
+
+
+# --- measuring ---------------------------------------------------------------------------------------------------
+
+def _reset_peak() -> None:
+    try:
+        Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM to the current RSS
+    except OSError:
+        pass
+
+
+def _peak_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(fn, *args):  # type: ignore[no-untyped-def]
+    """Result, wall seconds, CPU seconds (on a shared machine wall time includes waiting for a core), peak RSS MB,
+    and how far the peak rose above the RSS at the start."""
+    _reset_peak()
+    before = _rss_mb()
+    start, cpu = time.perf_counter(), _cpu()
+    result = fn(*args)
+    return result, time.perf_counter() - start, _cpu() - cpu, _peak_mb(), _peak_mb() - before
+
+
+def register_read(location: str) -> None:
+    """Time load_inputs on a register opened read-only (the bench-scale demo register is shared)."""
+    from demine.services.register import open_register
+
+    url = f"sqlite:///file:{location}?mode=ro&uri=true"
+    register = open_register(url)
+    _reset_peak()
+    start = time.perf_counter()
+    with register.reading() as connection:
+        inputs = load_inputs(connection)
+    seconds = time.perf_counter() - start
+    print(f"load_inputs on {location}: {len(inputs.records):,} records, {len(inputs.rows):,} rows, "
+          f"{len(inputs.mines_found):,} mines found, {len(inputs.outputs):,} outputs in {seconds:.1f} s, "
+          f"peak RSS {_peak_mb():,.0f} MB, load {os.getloadavg()[0]:.1f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--records", type=int, default=10_000)
+    parser.add_argument("--items", type=int, default=10_000_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--profile", type=Path, help="write a cProfile of Demine verify to this file")
+    parser.add_argument("--register", help="only time load_inputs on this SQLite register, read-only")
+    args = parser.parse_args()
+    if args.register:
+        register_read(args.register)
+        return
+    start = time.perf_counter()
+    inputs, facts = build(args.records, args.items, args.seed)
+    print(f"built in {time.perf_counter() - start:.0f} s: " + ", ".join(f"{k} {v:,}" for k, v in facts.items()))
+    profile = cProfile.Profile() if args.profile else None
+    if profile:
+        profile.enable()
+    results, seconds, cpu, peak, grew = timed(verify_records, inputs)
+    if profile:
+        profile.disable()
+        profile.dump_stats(args.profile)
+    baseline, b_seconds, b_cpu, b_peak, b_grew = timed(overlay_as_written, inputs)
+    classes = pd.Series([r.verification_class.value for r in results]).value_counts().to_dict()
+    table = Table(title=f"Record verification at scale: {facts['records']:,} records, {facts['mines found']:,} "
+                        f"mines found (seed {args.seed}, load {os.getloadavg()[0]:.1f})")
+    for name in ("path", "total s", "CPU s", "ms per record", "CPU ms per record", "peak RSS MB", "RSS growth MB",
+                 "classes"):
+        table.add_column(name, justify="left" if name in ("path", "classes") else "right")
+    n = facts["records"]
+    table.add_row("Demine verify", f"{seconds:.1f}", f"{cpu:.1f}", f"{1000 * seconds / n:.1f}",
+                  f"{1000 * cpu / n:.1f}", f"{peak:,.0f}", f"{grew:,.0f}",
+                  ", ".join(f"{k} {v}" for k, v in sorted(classes.items())))
+    b_classes = pd.Series(baseline).value_counts().to_dict()
+    table.add_row("overlay as written", f"{b_seconds:.1f}", f"{b_cpu:.1f}", f"{1000 * b_seconds / n:.1f}",
+                  f"{1000 * b_cpu / n:.1f}", f"{b_peak:,.0f}",
+                  f"{b_grew:,.0f}", ", ".join(f"{k} {v}" for k, v in sorted(b_classes.items())))
+    Console(width=200).print(table)
+
+
+if __name__ == "__main__":
+    main()
