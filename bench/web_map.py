@@ -11,7 +11,7 @@ aggregation (skipped beyond --raw-cap features); for grid counts, the same cells
 rows (the path every request took before the cached fine cells); for the dashboard, its figures computed afresh.
 
 With --rps SECONDS it then serves the app under uvicorn with --workers processes and measures requests per second of
-read endpoints with --clients concurrent httpx clients (on the same 2 cores), /health (no query) as the ceiling.
+read endpoints with --clients concurrent httpx clients (on the same 2 cores), a static file (no query) as the ceiling.
 
     .venv/bin/python bench/web_map.py [--items 200000] [--hazards 20000] [--repeat 20]
     .venv/bin/python bench/web_map.py --db /tmp/copy.db --reuse --repeat 20 --rps 20
@@ -226,7 +226,7 @@ def requests_per_second(location: str, token: str, seconds: float, workers: int,
         field, _ = viewports()["field z15"]
         text = lambda bbox: ",".join(f"{v:.6f}" for v in bbox)  # noqa: E731
         endpoints = {
-            "/health (no query)": ("/health", {}),
+            "a static file (no query)": ("/static/demine.css", {}),
             "hazards, a field, z15": ("/map/layers/hazards", {"bbox": text(field), "zoom": 15}),
             "hazards, a district, z12": ("/map/layers/hazards", {"bbox": text(district), "zoom": 12}),
             "items, national, z8 (grid)": ("/map/layers/items", {"bbox": text(national), "zoom": 8}),

@@ -12,7 +12,7 @@ import shapely
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from demine.store.tables import metadata
 from demine.store.tables.base import bbox_filter, rtree_of
@@ -122,3 +122,29 @@ def test_map_layer_returns_the_brute_force_features(scattered):
     app.state.register.close()
     assert not layer["truncated"]
     assert {f["properties"]["code"] for f in layer["features"]} == _brute_force(scattered, hazard_areas, viewport)
+
+
+def test_migration_indexes_the_rows_already_held(tmp_path):
+    """A register made before migration 0007 gets every existing row into the R*Trees when it is upgraded."""
+    from register_files import write_programme
+
+    from demine.cli import shipped_gazetteer
+    from demine.domain.ordnance import SEED_CATALOGUE
+    from demine.services.imports import import_file
+    from demine.services.register import initialise, open_register
+    from demine.store.migrate import upgrade
+    from demine.store.tables.core import ordnance_models
+
+    register = open_register(str(tmp_path / "before.db"))
+    upgrade(register.engine, "0006")
+    with register.writing() as connection:  # what initialise seeds, without going to head
+        connection.execute(insert(ordnance_models), [{"code": m.code, "category": m.category.value, "description":
+                                                      m.description, "charge_g": m.charge_g} for m in SEED_CATALOGUE])
+    import_file(register, "gazetteer", shipped_gazetteer(), actor="test")
+    for kind, path in write_programme(tmp_path / "files").items():
+        import_file(register, kind, path, actor="test")
+    initialise(register)  # to head: 0007 creates and fills the R*Trees
+    _rtree_matches_table(register)
+    with register.reading() as connection:
+        assert connection.execute(select(func.count()).select_from(rtree_of(hazard_areas))).scalar_one() == 2
+    register.close()
