@@ -45,6 +45,18 @@ def records_verify(obj: Context, tolerance: float, buffer_m: float) -> None:
     console.print(figures)
     if run.figures.districts_without_records:
         console.print("Districts with no records at all: " + ", ".join(run.figures.districts_without_records))
+    if run.figures.periods_without_records:
+        periods = Table(title="Quarters in which a district's mines found and mine incidents all lay outside every "
+                              "record")
+        for column in ("district", "quarters", "mines found", "mine incidents"):
+            periods.add_column(column)
+        by_district: dict[str, list] = {}
+        for p in run.figures.periods_without_records:
+            by_district.setdefault(p.district, []).append(p)
+        for district, rows in by_district.items():
+            periods.add_row(district, ", ".join(p.period for p in rows), f"{sum(p.mines_found for p in rows):,}",
+                            f"{sum(p.mine_incidents for p in rows):,}")
+        console.print(periods)
 
 
 

@@ -59,6 +59,11 @@ def test_verify_stores_a_class_exports_it_and_serves_it(verified, tmp_path) -> N
         figures = client.get("/api/records/verification-figures").json()  # aggregates: public
         assert figures["national"]["records"] == 1 and figures["national"]["accurate_share"] == 1.0
         assert figures["by_class"]["accurate"] == 1
+        # MR-1's row mines (found 2024-08-02 in Aghdam) lie inside it: that district-quarter is not one without records.
+        periods = figures["periods_without_records"]
+        assert {"district": "Aghdam", "period": "2024-Q3"} not in [{k: p[k] for k in ("district", "period")}
+                                                                  for p in periods]
+        assert all(p["mines_found"] + p["mine_incidents"] > 0 for p in periods)
         from demine.services.accounts import add_user, authenticate, issue_token
 
         add_user(app.state.register, "analyst", "a long passphrase 42", role="analyst", actor="test")

@@ -1,5 +1,8 @@
 """National and district figures of record verification: how far the supplied records can be trusted, and how much
-of the contamination and harm lies outside them (FACTS.md: records judged ~25% accurate, >55% of incidents outside)."""
+of the contamination and harm lies outside them (FACTS.md: records judged ~25% accurate, >55% of incidents outside).
+
+Where and when the records were no guide at all: the districts with no record, and the periods (calendar quarters)
+in which a district saw mines found or mine incidents and not one of them lay inside a record's perimeter."""
 
 from __future__ import annotations
 
@@ -39,11 +42,22 @@ class AreaFigures:
 
 
 @dataclass(frozen=True, slots=True)
+class PeriodWithoutRecords:
+    """A district and quarter in which mines were found or mine incidents happened, none inside any record."""
+
+    district: str
+    period: str  # calendar quarter, e.g. "2023-Q2"
+    mines_found: int
+    mine_incidents: int
+
+
+@dataclass(frozen=True, slots=True)
 class VerificationFigures:
     national: AreaFigures
     districts: list[AreaFigures]
     by_class: dict[str, int]
     districts_without_records: list[str] = field(default_factory=list)
+    periods_without_records: list[PeriodWithoutRecords] = field(default_factory=list)
 
 
 def figures(inputs: VerificationInputs, results: list[RecordVerification]) -> VerificationFigures:
@@ -78,7 +92,36 @@ def figures_of_classes(inputs: VerificationInputs, record_classes: list[str],
         if district_id in reported or area.records or area.mines_found or area.mine_incidents:
             per_district.append(area)
     without = [a.name for a in per_district if a.records == 0]
-    return VerificationFigures(rows[0], per_district, by_class, without)
+    periods = _periods_without_records(mines, inputs.mines_found.get("found_date"), incidents,
+                                       harm.get("incident_date"), names)
+    return VerificationFigures(rows[0], per_district, by_class, without, periods)
+
+
+NO_DISTRICT = "(outside every district)"
+
+
+def _periods_without_records(mines: gpd.GeoDataFrame, found_dates: pd.Series | None, incidents: gpd.GeoDataFrame,
+                             incident_dates: pd.Series | None, names: dict) -> list[PeriodWithoutRecords]:
+    """District-quarters with mines found or mine incidents, not one of them inside a record's perimeter."""
+    parts = []
+    for points, dates, kind in ((mines, found_dates, "mines"), (incidents, incident_dates, "incidents")):
+        if dates is None or not len(points):
+            continue
+        quarter = pd.PeriodIndex(pd.to_datetime(pd.Series(dates).to_numpy()), freq="Q")
+        parts.append(pd.DataFrame({"district": points["district"].to_numpy(), "period": quarter.astype(str),
+                                   "inside": ~points["outside"].to_numpy(), "kind": kind}))
+    if not parts:
+        return []
+    events = pd.concat(parts, ignore_index=True)
+    events["district"] = events["district"].map(lambda d: names.get(d, NO_DISTRICT) if d is not None else
+                                                NO_DISTRICT)
+    grouped = events.groupby(["district", "period"]).agg(
+        inside=("inside", "sum"), mines=("kind", lambda k: int((k == "mines").sum())),
+        incidents=("kind", lambda k: int((k == "incidents").sum())))
+    empty = grouped[grouped["inside"] == 0].sort_index()
+    # pandas writes quarters as 2023Q2; the figures say 2023-Q2.
+    return [PeriodWithoutRecords(str(d), str(q).replace("Q", "-Q"), int(r.mines), int(r.incidents))
+            for (d, q), r in empty.iterrows()]
 
 
 def _area(name: str, classes: pd.Series, mines: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame) -> AreaFigures:

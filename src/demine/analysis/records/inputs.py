@@ -28,11 +28,11 @@ class VerificationInputs:
     records: gpd.GeoDataFrame  # id, code, admin_area_id, ap_count, at_count, mine_models, geometry (perimeter)
     rows: pd.DataFrame  # record_id, start_longitude, start_latitude, bearing_deg, mine_spacing_m, mine_count, mine_model
     single_mines: pd.DataFrame  # record_id, longitude, latitude, mine_model
-    mines_found: pd.DataFrame  # longitude, latitude, category, model
+    mines_found: pd.DataFrame  # longitude, latitude, category, model, found_date
     outputs: gpd.GeoDataFrame  # outcome, geometry
     confirmed: gpd.GeoDataFrame  # CHA polygons
     hazards: gpd.GeoDataFrame  # every live hazard area's polygon (SHA and CHA), whatever its work status
-    incidents: pd.DataFrame  # longitude, latitude, category, admin_area_id
+    incidents: pd.DataFrame  # longitude, latitude, category, admin_area_id, incident_date
     districts: gpd.GeoDataFrame  # id, name, reporting_order (set for the districts the authority reports on), geometry
     model_category: dict[str, str]  # catalogue code -> EO category
 
@@ -50,7 +50,7 @@ def load_inputs(connection: Connection) -> VerificationInputs:
     single = query_frame(connection, select(m.record_id, m.longitude, m.latitude, m.mine_model)
                          .where(live(minefield_record_mines)))
     i = items_found.c
-    found = query_frame(connection, select(i.longitude, i.latitude, i.category, i.model)
+    found = query_frame(connection, select(i.longitude, i.latitude, i.category, i.model, i.found_date)
                         .where(live(items_found), i.category.in_(MINE_CATEGORIES)))
     o = land_release_outputs.c
     outputs = query_geoframe(connection, select(o.outcome, o.geom).where(live(land_release_outputs)))
@@ -58,7 +58,7 @@ def load_inputs(connection: Connection) -> VerificationInputs:
     hazards = query_geoframe(connection, select(h.code, h.hazard_class, h.geom).where(live(hazard_areas)))
     confirmed = hazards[hazards["hazard_class"] == "cha"].reset_index(drop=True)
     n = incidents.c
-    people = query_frame(connection, select(n.longitude, n.latitude, n.category, n.admin_area_id)
+    people = query_frame(connection, select(n.longitude, n.latitude, n.category, n.admin_area_id, n.incident_date)
                          .where(live(incidents)))
     a = admin_areas.c
     districts = query_geoframe(connection, select(a.id, a.name, a.reporting_order, a.geom).where(live(admin_areas)))

@@ -61,7 +61,11 @@ def verification_figures(register: RegisterDep) -> dict[str, Any]:
                 "mine_incidents": a.mine_incidents, "mine_incidents_outside": a.mine_incidents_outside,
                 "incidents_outside_share": a.incidents_outside_share}
     return {"national": area(found.national), "districts": [area(d) for d in found.districts],
-            "by_class": found.by_class, "districts_without_records": found.districts_without_records}
+            "by_class": found.by_class, "districts_without_records": found.districts_without_records,
+            # District-quarters with mines found or mine incidents, none of them inside a record.
+            "periods_without_records": [{"district": p.district, "period": p.period, "mines_found": p.mines_found,
+                                         "mine_incidents": p.mine_incidents}
+                                        for p in found.periods_without_records]}
 
 
 def _geojson(layer) -> dict[str, Any]:  # type: ignore[no-untyped-def]
