@@ -274,7 +274,23 @@ def main() -> None:
     parser.add_argument("--rps", type=float, default=0, help="Seconds of load per endpoint (0: no load test).")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--postgis", action="store_true",
+                        help="Build into a throwaway PostgreSQL/PostGIS cluster (tests/pg_cluster.py), removed after.")
     args = parser.parse_args()
+    if args.postgis:
+        from pg_cluster import start_cluster
+
+        cluster = start_cluster()
+        try:
+            args.db = cluster.url(cluster.new_database())
+            run(args)
+        finally:
+            cluster.stop()
+    else:
+        run(args)
+
+
+def run(args: argparse.Namespace) -> None:
     from sqlalchemy import func
 
     from demine.cli import shipped_gazetteer
