@@ -68,7 +68,7 @@ def test_cells_equal_a_count_in_python(scattered):
 def test_cached_fine_cells_roll_up_to_the_direct_count(scattered):
     spec = POINT_LAYERS["items"]
     where = [items_found.c.retired_at.is_(None), approved_only(items_found)]
-    fine = FINE_CELLS.cells(scattered, "items", spec, where)
+    fine = FINE_CELLS.cells(scattered, "items", spec)
     assert fine.level == FINE_LEVEL
     for level in (8, 12, 14, FINE_LEVEL):
         view = cell_range(NEAR, level)
@@ -85,9 +85,14 @@ def test_a_period_is_counted_directly_and_exactly(scattered):
 
 def test_approval_and_retirement_move_the_cached_counts(scattered):
     before = layer_geojson(scattered, "items", WIDE, 8, individual_points=False)
+    per_report = FINE_CELLS._per_report[(scattered.location, "items")]
     with scattered.writing() as connection:
         connection.execute(update(progress_reports).where(progress_reports.c.code == "PR-3")
                            .values(review_status="approved"))
+    reviewed = layer_geojson(scattered, "items", WIDE, 8, individual_points=False)
+    assert FINE_CELLS._per_report[(scattered.location, "items")] is per_report  # a review recounts no item
+    assert _served(reviewed) == _expected(_items_in_python(scattered), level_for(8), WIDE)
+    with scattered.writing() as connection:
         pending = connection.execute(select(items_found.c.quantity).join(
             progress_reports, progress_reports.c.id == items_found.c.progress_report_id)
             .where(progress_reports.c.code == "PR-3")).scalars().all()

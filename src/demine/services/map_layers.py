@@ -62,7 +62,7 @@ LAYERS: dict[str, Layer] = {
 UNVERIFIED = "unverified"
 # How the point layers are counted on the map's lattice: items by category (quantities), incidents with casualties.
 POINT_LAYERS: dict[str, PointLayer] = {
-    "items": PointLayer(items_found, ("quantity",), by="category", depends_on=("progress_reports",)),
+    "items": PointLayer(items_found, ("quantity",), by="category", reported=True),
     "incidents": PointLayer(incidents, ("killed", "injured")),
 }
 
@@ -182,7 +182,7 @@ def _point_cells(register: Register, name: str, where: list, bbox: BBox, zoom: i
         with register.reading() as connection:
             return _counted_directly(connection, name, where, bbox, zoom)
     view = cell_range(bbox, level)
-    features = roll_up(FINE_CELLS.cells(register, name, POINT_LAYERS[name], where), level, view)
+    features = roll_up(FINE_CELLS.cells(register, name, POINT_LAYERS[name]), level, view)
     if individual_points and sum(f["properties"]["records"] for f in features) <= MAX_POINTS:
         return None
     return features

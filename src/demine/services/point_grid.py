@@ -4,10 +4,11 @@ The lattice is the web map's own: at zoom z a cell is 1/8 of a 256-pixel tile (3
 degrees in longitude and latitude from (-180, -90); level z+3. Cells do not move when the viewport pans, so the map's
 circles stay put, and a coarse cell is exactly four cells of the next level.
 
-National views must not read ten million rows per request. So each layer's approved points are counted once on the
-finest level served this way (FINE_LEVEL, cells of about 600 m) and kept in memory, stamped with the register's write
-counts of the tables the figures depend on (store.changes): a request rolls the fine cells up to its zoom in numpy and
-keeps the cells meeting its viewport; the first request after any write to those tables counts again. Zooms finer
+National views must not read ten million rows per request. So each layer's points are counted once on the finest
+level served this way (FINE_LEVEL, cells of about 600 m), per progress report, and kept in memory, stamped with the
+register's write counts (store.changes): a request rolls the approved fine cells up to its zoom in numpy and keeps the
+cells meeting its viewport. A write to the layer's table counts again at the next request; a review (a write to
+progress reports) only re-reads which reports are approved. Zooms finer
 than the lattice's, and periods (from/to), are counted by SQL on the rows of the viewport's cells directly. Both paths
 give the same cells and the same counts (tests/web/test_point_grid.py checks them against a count in Python).
 """
@@ -38,7 +39,9 @@ class PointLayer:
     table: Table
     sums: tuple[str, ...]
     by: str | None = None
-    depends_on: tuple[str, ...] = ()  # tables whose writes change the counts (besides its own)
+    # Items count when their progress report is approved (or when they came without one): the fine cells are kept
+    # per report, and a review only changes which reports count (see FineCellCache).
+    reported: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,8 +86,11 @@ def _cell_index(connection: Connection, column: Any, origin: float, level: int) 
 
 
 def count_cells(connection: Connection, layer: PointLayer, where: Sequence[Any], level: int,
-                cells: tuple[int, int, int, int] | None = None) -> Cells:
-    """One GROUP BY over the rows meeting `where` (and lying in the inclusive range `cells`, when given)."""
+                cells: tuple[int, int, int, int] | None = None, *, extra_key: Any = None) -> Any:
+    """One GROUP BY over the rows meeting `where` (and lying in the inclusive range `cells`, when given).
+
+    With `extra_key` (an integer SQL expression) the rows are also grouped by it, and its values come back beside the
+    cells: (cells, values)."""
     table = layer.table
     gx = _cell_index(connection, table.c.longitude, LON_ORIGIN, level).label("gx")
     gy = _cell_index(connection, table.c.latitude, LAT_ORIGIN, level).label("gy")
@@ -99,6 +105,10 @@ def count_cells(connection: Connection, layer: PointLayer, where: Sequence[Any],
     keys = [gx, gy] + ([table.c[layer.by]] if layer.by else [])
     measures = [func.count(), *(func.sum(table.c[s]) for s in layer.sums), func.sum(table.c.longitude),
                 func.sum(table.c.latitude)]
+    if extra_key is not None:
+        label = extra_key.label("extra_key")
+        rows = connection.execute(select(label, *keys, *measures).where(*conditions).group_by(label, *keys)).all()
+        return _cells_of([r[1:] for r in rows], level, layer), np.array([r[0] for r in rows], dtype=np.int64)
     rows = connection.execute(select(*keys, *measures).where(*conditions).group_by(*keys)).all()
     return _cells_of(rows, level, layer)
 
@@ -157,30 +167,87 @@ def roll_up(cells: Cells, level: int, viewport: tuple[int, int, int, int]) -> li
 
 
 class FineCellCache:
-    """Each layer's fine cells of one register, recounted when the stamp of the tables they depend on moves."""
+    """Each layer's approved points on the fine lattice, for one register, kept between requests.
+
+    Two stages, so that a review does not recount ten million items: the live points are counted per fine cell and
+    per progress report (recounted when the layer's own table is written), then the reports that are approved now
+    pick which of those counts add up (redone, from the reports' ids alone, when progress reports are written).
+    """
 
     def __init__(self) -> None:
-        self._held: dict[tuple[str, str], tuple[tuple[int, ...], Cells]] = {}
+        self._per_report: dict[tuple[str, str], tuple[tuple[int, ...], Cells, np.ndarray]] = {}
+        self._approved: dict[tuple[str, str], tuple[tuple[int, ...], Cells]] = {}
         self._locks: dict[tuple[str, str], threading.Lock] = {}
         self._guard = threading.Lock()
 
-    def cells(self, register: Register, name: str, layer: PointLayer, where: Sequence[Any]) -> Cells:
+    def cells(self, register: Register, name: str, layer: PointLayer) -> Cells:
         key = (register.location, name)
         with self._guard:
             lock = self._locks.setdefault(key, threading.Lock())
         with lock:  # one count at a time per layer: concurrent first requests wait for it instead of repeating it
             with register.reading() as connection:
-                stamp = change_stamp(connection, (layer.table.name, *layer.depends_on))
-                held = self._held.get(key)
+                stamp = change_stamp(connection, (layer.table.name, "progress_reports"))
+                held = self._approved.get(key)
                 if held is not None and held[0] == stamp:
                     return held[1]
-                counted = count_cells(connection, layer, where, FINE_LEVEL)
-            self._held[key] = (stamp, counted)
-            return counted
+                counted = self._per_report.get(key)
+                if counted is None or counted[0][:2] != stamp[:2]:  # same database, same writes to the layer
+                    counted = (stamp, *_count_per_report(connection, layer))
+                    self._per_report[key] = counted
+                approved = _approved_reports(connection) if layer.reported else None
+            cells = _counting(counted[1], counted[2], approved)
+            self._approved[key] = (stamp, cells)
+            return cells
 
     def clear(self) -> None:
         with self._guard:
-            self._held.clear()
+            self._per_report.clear()
+            self._approved.clear()
+
+
+def _count_per_report(connection: Connection, layer: PointLayer) -> tuple[Cells, np.ndarray]:
+    """Live points per fine cell (and `by` value) and per progress report (-1: none); the reports, in step."""
+    table = layer.table
+    where = [table.c.retired_at.is_(None)]
+    if not layer.reported:
+        cells = count_cells(connection, layer, where, FINE_LEVEL)
+        return cells, np.full(len(cells.gx), -1, dtype=np.int64)
+    report = func.coalesce(table.c.progress_report_id, -1)
+    split = PointLayer(table, layer.sums, by=layer.by)
+    cells, reports = count_cells(connection, split, where, FINE_LEVEL, extra_key=report)
+    return cells, reports
+
+
+def _approved_reports(connection: Connection) -> np.ndarray:
+    """Ids of the approved progress reports, sorted (the same rule as map_layers.approved_only)."""
+    from demine.store.tables.operations import progress_reports
+
+    ids = connection.execute(select(progress_reports.c.id).where(progress_reports.c.review_status == "approved"))
+    return np.sort(np.fromiter(ids.scalars(), dtype=np.int64))
+
+
+def _counting(cells: Cells, reports: np.ndarray, approved: np.ndarray | None) -> Cells:
+    """The per-report counts of points that count (no report, or an approved one), added up per cell and group."""
+    if approved is None:
+        return cells
+    if len(approved):
+        position = np.minimum(np.searchsorted(approved, reports), len(approved) - 1)
+        is_approved = approved[position] == reports
+    else:
+        is_approved = np.zeros(len(reports), dtype=bool)
+    counts = (reports < 0) | is_approved
+    if len(cells.groups) > 255:
+        raise ValueError("more than 255 values to split the cells by")
+    key = (cells.gx[counts] << 40) | (cells.gy[counts] << 8) | cells.group[counts]  # level <= 32, groups < 256
+    unique, inverse = np.unique(key, return_inverse=True)
+
+    def total(values: np.ndarray) -> np.ndarray:
+        return np.bincount(inverse, weights=values[counts], minlength=len(unique))
+
+    return Cells(cells.level, unique >> 40, (unique >> 8) & 0xFFFFFFFF, unique & 0xFF, cells.groups,
+                 total(cells.records).astype(np.int64),
+                 {n: total(v).astype(np.int64) for n, v in cells.sums.items()}, total(cells.sum_lon),
+                 total(cells.sum_lat))
 
 
 FINE_CELLS = FineCellCache()
