@@ -89,3 +89,16 @@ def test_calibration_folds_fit_on_a_seeded_sample_of_their_rows():
     full = out_of_fold(CountingRanking(0, "x", None), values.reshape(-1, 1), labels, folds, [])
     assert CountingRanking.seen[-3:] == [int((~np.isnan(labels) & (folds != f)).sum()) for f in range(3)]
     assert not np.isnan(full).any()
+
+
+def test_a_sample_of_a_national_table_is_fitted_with_the_national_settings():
+    from demine.risk.model import ROUNDS, fit_booster
+
+    rng = np.random.default_rng(8)
+    matrix = rng.normal(0, 1, (2000, 3)).astype(np.float32)
+    labels = (matrix[:, 0] + rng.normal(0, 1, 2000) > 0).astype(float)
+    national = fit_booster(matrix, labels, [1, 0, 0], ["a", "b", "c"], large=True)
+    small = fit_booster(matrix, labels, [1, 0, 0], ["a", "b", "c"])
+    assert national.num_trees() == ROUNDS // 2 and small.num_trees() == ROUNDS
+    assert "monotone_constraints_method: basic" in national.model_to_string()
+    assert "monotone_constraints_method: advanced" in small.model_to_string()

@@ -133,8 +133,9 @@ def train_cells(source: Path | str | CellTable, options: Options) -> RiskModel:
     # On a national table the calibration models see a sample of their folds' rows: they only have to score the
     # left-out fold for the Platt map (measured: a fit on 250,000 rows costs a quarter of one on a million, even
     # bagged to the same rows per tree, since every round still passes over every row).
-    raw = out_of_fold(BoosterRanker(monotone, names), matrix, labels, folds, skipped,
-                      max_train_rows=CALIBRATION_ROWS if np.sum(~np.isnan(labels)) > LARGE_TABLE else None)
+    large = bool(np.sum(~np.isnan(labels)) > LARGE_TABLE)
+    raw = out_of_fold(BoosterRanker(monotone, names, large=large), matrix, labels, folds, skipped,
+                      max_train_rows=CALIBRATION_ROWS if large else None)
     calibration = Platt.fit(raw, labels)
     oof = calibrate_by_fold(raw, labels, folds)
     labelled = ~np.isnan(labels)

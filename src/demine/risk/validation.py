@@ -40,12 +40,13 @@ class BoosterRanker:
     name = "LightGBM"
     probabilistic = True
 
-    def __init__(self, monotone: list[int], names: list[str]) -> None:
+    def __init__(self, monotone: list[int], names: list[str], *, large: bool | None = None) -> None:
         self.monotone = monotone
         self.names = names
+        self.large = large  # the national table's settings even on a sample of it (model.booster_params)
 
     def fit(self, matrix: np.ndarray, labels: np.ndarray) -> BoosterRanker:
-        self._booster = fit_booster(matrix, labels, self.monotone, self.names)
+        self._booster = fit_booster(matrix, labels, self.monotone, self.names, large=self.large)
         return self
 
     def score(self, matrix: np.ndarray) -> np.ndarray:
