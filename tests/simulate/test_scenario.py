@@ -127,3 +127,20 @@ def test_small_scenario_finds_mines_and_uxo(small) -> None:
     # Measured (seed 1): 371 AP, 224 AT, 630 UXO, 5 AXO, 3 submunitions.
     assert items.get("ap_mine", 0) > 50 and items.get("at_mine", 0) > 50
     assert items.get("uxo", 0) + items.get("submunition", 0) > 100
+
+
+def test_polygons_folded_by_rounding_are_repaired_and_valid_ones_left_alone() -> None:
+    import shapely
+
+    from demine.simulate.geography import repair_wkt
+
+    # Two squares sharing a corner written as one ring: the shape 7-decimal rounding produced at bench scale
+    # (a ring touching itself), which the importer rightly rejects as a self-intersection.
+    folded = ("POLYGON ((46.1 40.1, 46.1001 40.1, 46.1001 40.1001, 46.1002 40.1001, 46.1002 40.1002, "
+              "46.1001 40.1002, 46.1001 40.1001, 46.1 40.1001, 46.1 40.1))")
+    assert not shapely.is_valid(shapely.from_wkt(folded))
+    repaired = shapely.from_wkt(repair_wkt(folded))
+    assert shapely.is_valid(repaired) and repaired.geom_type == "MultiPolygon"
+    assert repaired.area == pytest.approx(shapely.from_wkt(folded).area, rel=1e-6)
+    valid = "POLYGON ((46.1 40.1, 46.1001 40.1, 46.1001 40.1001, 46.1 40.1001, 46.1 40.1))"
+    assert repair_wkt(valid) == valid  # a seed's files do not change where nothing needed repair

@@ -19,7 +19,7 @@ import shapely
 
 from demine.domain.vocabulary import HazardType
 from demine.simulate.emplaced import CATEGORY_OF_INDEX, MODEL_CODES, ItemBatch
-from demine.simulate.geography import to_wgs84_xy, wkt_wgs84
+from demine.simulate.geography import to_wgs84_xy, valid_wkt_wgs84
 from demine.simulate.hazards import CellPlan, HazardArea, cell_boxes, plan_cells
 from demine.simulate.organisations import Team
 from demine.simulate.writer import ScenarioSinks
@@ -256,7 +256,7 @@ class Operations:
         self.n_outputs += 1
         self.sinks["outputs"].row((f"OUT-{self.n_outputs:07d}", task.code, report, _OUTCOME[task.stage], release,
                                    round(area, 1), _DEPTH.get(task.stage), str(self.rng.choice(_LAND_USE)),
-                                   wkt_wgs84(polygon)))
+                                   valid_wkt_wgs84(polygon)))
         return area
 
     def _items(self, task: Task, report: str, cells: list[int], first: dt.date, last: dt.date) -> np.ndarray:
