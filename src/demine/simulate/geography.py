@@ -66,7 +66,7 @@ def valid_wkt_wgs84(geometry: BaseGeometry) -> str:
 
 
 def repair_wkt(text: str) -> str:
-    """Rounding to 7 decimals can fold a ring valid in metres onto itself (11 of 1.3 million outputs at bench scale):
+    """Rounding to 7 decimals can fold a ring valid in metres onto itself (11 of 321,126 outputs at bench scale):
     a text that reads back invalid is repaired in degrees (GEOS make_valid, its polygonal part, snapped to the
     7-decimal grid). A valid text is returned unchanged, so a seed's files stay what they were."""
     parsed = shapely.from_wkt(text)
