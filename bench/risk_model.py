@@ -33,6 +33,7 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "2")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "2")
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as demine.risk.model sets it: the baselines get it too
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402

@@ -60,9 +60,23 @@ def threads_for(n_rows: int) -> int:
     return 1 if n_rows < ONE_THREAD_BELOW else min(THREADS, int(os.environ.get("OMP_NUM_THREADS", THREADS)))
 
 
+def lightgbm():  # type: ignore[no-untyped-def]
+    """LightGBM, its OpenMP threads told to sleep rather than spin while they wait (unless the user chose).
+
+    OpenMP's default keeps a waiting thread spinning; on a machine whose cores are busy with other work the spinning
+    thread takes the very core its partner needs. Measured on the shared 2-core machine (load 5), 150 rounds on
+    250,000 rows with two threads: 38.6 s wall and 17.7 s CPU spinning, 8.4 s and 3.9 s waiting passively (one
+    thread: 7.9 s and 3.9 s). libgomp reads the variable when it is loaded, so it is set before the first import.
+    """
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    import lightgbm as lgb
+
+    return lgb
+
+
 def fit_booster(matrix: np.ndarray, labels: np.ndarray, monotone: list[int], names: list[str], *,  # type: ignore[no-untyped-def]
                 large: bool | None = None):
-    import lightgbm as lgb
+    lgb = lightgbm()
 
     data = lgb.Dataset(matrix, label=labels, feature_name=_safe_names(names), free_raw_data=True,
                        params={"max_bin": 63, "verbose": -1})
@@ -148,7 +162,7 @@ class RiskModel:
 
     @classmethod
     def load(cls, path: Path | str) -> RiskModel:
-        import lightgbm as lgb
+        lgb = lightgbm()
 
         path = Path(path)
         if not path.exists():
