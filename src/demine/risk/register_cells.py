@@ -241,7 +241,7 @@ def _density(grid: Grid, count: np.ndarray) -> np.ndarray:
     dy, dx = yy[inside], xx[inside]
     r, c = np.nonzero(count)
     total = np.zeros(grid.rows * grid.cols, dtype=np.float64)
-    chunk = max(1, 20_000_000 // len(dy))  # bounded memory for the scattered indexes
+    chunk = max(1, 4_000_000 // len(dy))  # bounded memory for the scattered indexes
     for start in range(0, len(r), chunk):
         tr = r[start:start + chunk, None] + dy
         tc = c[start:start + chunk, None] + dx
