@@ -29,6 +29,7 @@ class HexGrid:
     y: np.ndarray
 
     kind = "h3"
+    _outlines: np.ndarray | None = None
 
     @property
     def count(self) -> int:
@@ -55,19 +56,19 @@ class HexGrid:
 
     def locate(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         """The H3 index of the cell holding each point, whether or not that cell lies in the area."""
-        import h3
+        from h3.api import numpy_int as h3
 
-        lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
-        keys = [h3.str_to_int(h3.latlng_to_cell(b, a, self.resolution)) for a, b in zip(lon, lat)]
-        return np.asarray(keys, dtype=np.uint64)
+        lon, lat = np.asarray(lon, dtype=float).tolist(), np.asarray(lat, dtype=float).tolist()
+        return np.fromiter((h3.latlng_to_cell(b, a, self.resolution) for a, b in zip(lon, lat)), dtype=np.uint64,
+                           count=len(lon))
 
     def centre_of(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Projected centres of any H3 cells of this resolution (in the area or not)."""
-        import h3
+        from h3.api import numpy_int as h3
 
         if not len(keys):
             return np.empty(0), np.empty(0)
-        latlng = np.array([h3.cell_to_latlng(h3.int_to_str(int(k))) for k in keys], dtype=float)
+        latlng = np.array([h3.cell_to_latlng(k) for k in np.asarray(keys).tolist()], dtype=float)
         return transform_xy(Transformer.from_crs("EPSG:4326", self.crs, always_xy=True), latlng[:, 1], latlng[:, 0])
 
     def position_of(self, keys: np.ndarray) -> np.ndarray:
@@ -81,17 +82,9 @@ class HexGrid:
 
     def polygons_wgs84(self, rows: np.ndarray | None = None, cols: np.ndarray | None = None) -> np.ndarray:
         """Hexagons (pentagons where H3 has them) of the cells at these positions; `cols` is ignored."""
-        import h3
-
-        chosen = self.cells if rows is None else self.cells[np.asarray(rows, dtype=np.int64)]
-        rings = []
-        for key in chosen:
-            boundary = h3.cell_to_boundary(h3.int_to_str(int(key)))  # (lat, lng) pairs
-            ring = [(b, a) for a, b in boundary]
-            rings.append(ring + [ring[-1]] * (6 - len(ring)))  # a pentagon repeats its last vertex: still valid
-        if not rings:
-            return np.empty(0, dtype=object)
-        return shapely.polygons(np.asarray(rings, dtype=float))
+        if self._outlines is None:  # built once: features and outputs both need them
+            self._outlines = _hexagons(self.cells)
+        return self._outlines if rows is None else self._outlines[np.asarray(rows, dtype=np.int64)]
 
     def polygons_projected(self) -> np.ndarray:
         from demine.domain.geodesy import to_projected
@@ -102,6 +95,17 @@ class HexGrid:
         from demine.domain.geodesy import to_projected
 
         return to_projected(np.asarray(geometries_wgs84, dtype=object), self.crs)
+
+
+def _hexagons(cells: np.ndarray) -> np.ndarray:
+    from h3.api import numpy_int as h3
+
+    if not len(cells):
+        return np.empty(0, dtype=object)
+    boundaries = [h3.cell_to_boundary(k) for k in cells.tolist()]  # (lat, lng) pairs, 6 a hexagon, 5 a pentagon
+    if any(len(b) != 6 for b in boundaries):  # a pentagon repeats its last vertex: still the same valid ring
+        boundaries = [tuple(b) + (b[-1],) * (6 - len(b)) for b in boundaries]
+    return shapely.polygons(np.asarray(boundaries, dtype=float)[:, :, ::-1])
 
 
 def build_hex_grid(area_wgs84: shapely.Geometry, resolution: int) -> HexGrid:
