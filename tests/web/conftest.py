@@ -143,3 +143,8 @@ def server(sqlite_programme_url) -> Iterator[str]:
     uv.should_exit = True
     thread.join(timeout=10)
     app.state.register.close()
+
+
+# Many features over the programme, for the spatial index, map grid and kept dashboard tests: the templates are built
+# once per session and backend, each test gets a copy.
+from .viewport_data import postgis_scattered_template, scattered, sqlite_scattered_template  # noqa: E402,F401

@@ -13,12 +13,7 @@ from demine.services.dashboard import compute_dashboard, dashboard
 from demine.store.tables.operations import items_found, progress_reports
 from demine.store.tables.people import incidents
 
-from . import viewport_data
 
-# The fixtures (the templates are built once per module and backend, each test gets a copy).
-scattered = viewport_data.scattered
-sqlite_scattered_template = viewport_data.sqlite_scattered_template
-postgis_scattered_template = viewport_data.postgis_scattered_template
 
 
 def _fresh(register, day=None):  # type: ignore[no-untyped-def]

@@ -14,13 +14,8 @@ from demine.services.point_grid import FINE_CELLS, FINE_LEVEL, cell_degrees, cel
 from demine.store.tables.operations import items_found, progress_reports
 from demine.store.tables.people import incidents
 
-from . import viewport_data
 from .viewport_data import BASE_LAT, BASE_LON, SPREAD
 
-# The fixtures (the templates are built once per module and backend, each test gets a copy).
-scattered = viewport_data.scattered
-sqlite_scattered_template = viewport_data.sqlite_scattered_template
-postgis_scattered_template = viewport_data.postgis_scattered_template
 WIDE = (BASE_LON - 2 * SPREAD, BASE_LAT - 2 * SPREAD, BASE_LON + 2 * SPREAD, BASE_LAT + 2 * SPREAD)
 NEAR = (BASE_LON - 0.01, BASE_LAT - 0.01, BASE_LON + 0.012, BASE_LAT + 0.011)
 

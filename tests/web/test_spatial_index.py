@@ -19,13 +19,8 @@ from demine.store.tables.base import bbox_filter, rtree_of
 from demine.store.tables.hazards import hazard_areas
 from demine.store.tables.operations import items_found
 
-from . import viewport_data
 from .viewport_data import BASE_LAT, BASE_LON, SPREAD
 
-# The fixtures (the templates are built once per module and backend, each test gets a copy).
-scattered = viewport_data.scattered
-sqlite_scattered_template = viewport_data.sqlite_scattered_template
-postgis_scattered_template = viewport_data.postgis_scattered_template
 
 SPATIAL = sorted(t.name for t in metadata.sorted_tables if "min_x" in t.c)
 
@@ -80,7 +75,7 @@ BOXES = st.tuples(st.floats(-SPREAD * 1.2, SPREAD * 1.2), st.floats(-SPREAD * 1.
                   st.floats(0, SPREAD), st.floats(0, SPREAD))
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(box=BOXES)
 def test_viewport_equals_brute_force(scattered, box):
     dx, dy, width, height = box
