@@ -151,7 +151,7 @@ def _containing(cells: CellSet, geometries_wgs84: np.ndarray) -> np.ndarray:
     if not len(projected):
         return np.empty((2, 0), dtype=np.int64)
     tree = shapely.STRtree(projected)
-    return tree.query(shapely.points(cells.x, cells.y), predicate="within")
+    return tree.query(centre_points(cells), predicate="within")
 
 
 def containing_index(cells: CellSet, geometries_wgs84: np.ndarray) -> np.ndarray:
@@ -162,7 +162,7 @@ def containing_index(cells: CellSet, geometries_wgs84: np.ndarray) -> np.ndarray
     keep = np.flatnonzero(~shapely.is_empty(projected) & ~shapely.is_missing(projected))
     if not len(keep):
         return result
-    pairs = shapely.STRtree(projected[keep]).query(shapely.points(cells.x, cells.y), predicate="within")
+    pairs = shapely.STRtree(projected[keep]).query(centre_points(cells), predicate="within")
     np.maximum.at(result, pairs[0], keep[pairs[1]])
     return result
 
@@ -183,7 +183,16 @@ def distance_to_touched(cells: CellSet, geometries_wgs84: np.ndarray, polygons: 
         distance, _ = cKDTree(np.column_stack([cells.x[touched], cells.y[touched]])).query(
             np.column_stack([cells.x, cells.y]))
         return distance
-    return shapely.distance(shapely.points(cells.x, cells.y), shapely.union_all(projected))
+    return shapely.distance(centre_points(cells), shapely.union_all(projected))
+
+
+def centre_points(cells: CellSet) -> np.ndarray:
+    """The cells' centres as points, made once per cell set (a million points take a second each time)."""
+    cached = getattr(cells, "_centre_points", None)
+    if cached is None or len(cached) != len(cells.x):
+        cached = shapely.points(cells.x, cells.y)
+        cells._centre_points = cached  # type: ignore[attr-defined]
+    return cached
 
 
 def _usable(geometries: np.ndarray) -> np.ndarray:

@@ -110,8 +110,6 @@ def _hexagons(cells: np.ndarray) -> np.ndarray:
 
 def build_hex_grid(area_wgs84: shapely.Geometry, resolution: int) -> HexGrid:
     """The H3 cells of `resolution` whose centre lies in the area."""
-    import h3
-
     if not MIN_RESOLUTION <= resolution <= MAX_RESOLUTION:
         raise DemineError(f"H3 resolution {resolution} is outside {MIN_RESOLUTION}-{MAX_RESOLUTION} "
                           f"(8: cells of 0.74 km², 9: 0.11 km², 10: 0.015 km²)")
@@ -119,13 +117,14 @@ def build_hex_grid(area_wgs84: shapely.Geometry, resolution: int) -> HexGrid:
     polygons = [g for g in shapely.get_parts(area) if g.geom_type == "Polygon" and not g.is_empty]
     if not polygons:
         raise DemineError("the area of interest holds no polygon to fill with H3 cells")
-    keys: set[int] = set()
-    for polygon in polygons:
-        keys.update(h3.str_to_int(c) for c in h3.h3shape_to_cells(h3.geo_to_h3shape(polygon), resolution))
-    if not keys:
+    from h3.api import numpy_int as h3int
+
+    # H3's integer API hands back a uint64 array: no string per cell (a third of the time at national scale).
+    cells = np.unique(np.concatenate([np.asarray(h3int.h3shape_to_cells(h3int.geo_to_h3shape(polygon), resolution),
+                                                 dtype=np.uint64) for polygon in polygons]))
+    if not len(cells):
         raise DemineError(f"the area of interest is smaller than one H3 cell at resolution {resolution}: "
                           "choose a finer resolution")
-    cells = np.array(sorted(keys), dtype=np.uint64)
     centre = area.centroid
     grid = HexGrid(local_equal_area_crs(centre.x, centre.y), int(resolution), cells, np.empty(0), np.empty(0))
     grid.x, grid.y = grid.centre_of(cells)
