@@ -93,9 +93,6 @@ def test_shifted_record_gives_the_reference_point_error(east: float, north: floa
     assert result.corrected_perimeter is None  # everything around it is already released: nothing left to propose
 
 
-@pytest.mark.xfail(reason="along-row ambiguity: with half the field cleared, every slide of whole spacings that "
-                          "keeps the cleared half covered gets the same vote, and the peaks refined are slides "
-                          "(docs/records-verification.md, What falls short)", strict=False)
 def test_shifted_record_gets_a_corrected_polygon_for_the_land_not_yet_cleared() -> None:
     truth, recorded = _belt(), _belt(200.0, 0.0)
     first_half = _ground(truth, keep=None)

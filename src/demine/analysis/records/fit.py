@@ -26,7 +26,9 @@ TRIAL_ROTATIONS_DEG = np.arange(-6.0, 6.01, 3.0)  # compass and grid/true north 
 MAX_VOTING_MINES = 120  # recorded mines sampled for the vote (evenly along the record): cost, not accuracy
 MAX_VOTING_FOUND = 1500  # found mines sampled likewise: the true peak keeps its lead, the cost stays bounded
 PEAKS_REFINED = 4
-VOTE_CANDIDATES = 12  # best bins kept per trial rotation before distinct peaks are chosen
+VOTE_CANDIDATES = 64  # best bins kept per trial rotation before distinct peaks are chosen
+PLATEAU_SHARE = 0.9  # peaks with this share of the strongest vote are tied with it...
+PLATEAU_ENDS = 2  # ...and this many of them, the farthest apart, are refined besides it
 PEAK_SEPARATION_M = VOTE_BIN_M  # peaks in neighbouring bins are one peak; farther, they may be a slide of one
 # spacing along the rows (3-12 m), which must stay apart so that the true offset is refined too
 ICP_ITERATIONS = 6
@@ -207,8 +209,22 @@ def _vote(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: Fo
         for votes, ix, iy in zip(total.tolist(), bx.tolist(), by.tolist()):
             scored.append((votes, float(rotation), (ix - half - 0.5) * VOTE_BIN_M, (iy - half - 0.5) * VOTE_BIN_M))
     scored.sort(reverse=True)
-    peaks: list[tuple[float, float, float]] = []
+    if not scored:
+        return []
+    # Rows repeat every spacing: when only part of a field is worked, every slide of whole spacings that keeps the
+    # worked part covered gets (nearly) the same vote, and the true offset lies at one end of that run, where the rest
+    # of the record falls on unworked land. So besides the strongest peak, the tied peaks farthest from those chosen
+    # (the ends of the run) are refined; the worked land then tells them apart (best_fit's score).
+    tied = [(rot, dx, dy) for votes, rot, dx, dy in scored if votes >= PLATEAU_SHARE * scored[0][0]]
+    peaks: list[tuple[float, float, float]] = [tied[0]]
+    for _ in range(PLATEAU_ENDS):
+        gap = [min(np.hypot(dx - px, dy - py) for _, px, py in peaks) for _, dx, dy in tied]
+        if max(gap) <= PEAK_SEPARATION_M + 1e-6:
+            break
+        peaks.append(tied[int(np.argmax(gap))])
     for _, rot, dx, dy in scored:  # the same peak seen from neighbouring bins or rotations is refined once
+        if len(peaks) == PEAKS_REFINED:
+            break
         if all(np.hypot(dx - px, dy - py) > PEAK_SEPARATION_M + 1e-6 for _, px, py in peaks):
             peaks.append((rot, dx, dy))
             if len(peaks) == PEAKS_REFINED:
