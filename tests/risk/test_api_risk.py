@@ -45,7 +45,7 @@ def _client(db, layer):  # type: ignore[no-untyped-def]
 
 def test_the_map_gets_the_published_cells_in_view(published):
     db, layer = published
-    cells = gpd.read_file(layer)
+    cells = gpd.read_file(layer, layer="risk")
     west, south, east, north = cells.total_bounds
     mid_x = (west + east) / 2
     with _client(db, layer) as client:
@@ -80,7 +80,7 @@ def _wkt(feature) -> str:  # type: ignore[no-untyped-def]
 
 def test_a_coarse_zoom_gets_blocks_that_keep_the_highest_risk(published):
     db, layer = published
-    cells = gpd.read_file(layer)
+    cells = gpd.read_file(layer, layer="risk")
     west, south, east, north = cells.total_bounds
     box = {"bbox": f"{west},{south},{east},{north}"}
     with _client(db, layer) as client:
@@ -94,3 +94,22 @@ def test_a_coarse_zoom_gets_blocks_that_keep_the_highest_risk(published):
         close = client.get("/api/risk/cells", params={**box, "zoom": 14}).json()
         assert not close["aggregated"] and len(close["features"]) == len(cells)
         assert client.get("/api/risk/cells", params={**box, "zoom": 99}).status_code == 422
+
+
+def test_blocks_made_at_publishing_equal_blocks_made_on_request(published, tmp_path):
+    import pyogrio
+
+    from demine.risk.published import read_published
+
+    _, layer = published
+    assert "blocks_z7" in pyogrio.list_layers(layer)[:, 0]
+    cells_only = tmp_path / "cells-only.gpkg"  # as a layer published before blocks were written
+    pyogrio.write_dataframe(pyogrio.read_dataframe(layer, layer="risk"), cells_only, layer="risk", driver="GPKG")
+    bounds = tuple(pyogrio.read_info(layer, layer="risk")["total_bounds"])
+    for zoom in (5, 7, 9):
+        made, computed = read_published(layer, bounds, zoom=zoom), read_published(cells_only, bounds, zoom=zoom)
+        assert made["aggregated"] and computed["aggregated"]
+        assert made["total_in_view"] == computed["total_in_view"]
+        key = lambda f: tuple(f["geometry"]["coordinates"][0][0])  # noqa: E731
+        for a, b in zip(sorted(made["features"], key=key), sorted(computed["features"], key=key), strict=True):
+            assert a["properties"] == pytest.approx(b["properties"])

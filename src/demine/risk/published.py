@@ -43,6 +43,9 @@ def read_published(path: Path | str, bbox: tuple[float, float, float, float] | N
                        "--publish`.")
     fields = _columns(path)
     block = _block_degrees(zoom) if zoom is not None else 0.0
+    if zoom is not None and _blocks_layer(zoom) in _layers(path):  # made when it was published
+        frame = pyogrio.read_dataframe(path, layer=_blocks_layer(zoom), bbox=bbox)
+        return _document(frame, int(frame["cells"].sum()), True, limit)
     aggregated = block > 0 and _cell_width(path) < block
     if aggregated and {"longitude", "latitude"} <= set(fields):
         # Blocks need each cell's centre and risk only: reading no outline is several times faster.
@@ -58,7 +61,10 @@ def read_published(path: Path | str, bbox: tuple[float, float, float, float] | N
         if aggregated:
             centres = shapely.centroid(frame.geometry.values)
             frame = _blocks(shapely.get_x(centres), shapely.get_y(centres), frame["risk"].to_numpy(), block)
-    aggregated = aggregated and total > 0
+    return _document(frame, total, aggregated and total > 0, limit)
+
+
+def _document(frame: "gpd.GeoDataFrame", total: int, aggregated: bool, limit: int) -> dict[str, Any]:
     shown = len(frame)
     if shown > limit:
         frame = frame.iloc[np.argsort(-frame["risk"].to_numpy(), kind="stable")[:limit]]
@@ -104,6 +110,31 @@ def _blocks(lon: np.ndarray, lat: np.ndarray, risk: np.ndarray, block: float) ->
                             geometry=shapely.box(west, south, west + block, south + block), crs="EPSG:4326")
 
 
+def _blocks_layer(zoom: int) -> str:
+    return f"blocks_z{zoom}"
+
+
+def _layers(path: Path) -> set[str]:
+    import pyogrio
+
+    return {str(name) for name in pyogrio.list_layers(path)[:, 0]}
+
+
+def write_blocks(path: Path, lon: np.ndarray, lat: np.ndarray, risk: np.ndarray, cell_width: float) -> list[int]:
+    """Beside the cells, the blocks of every zoom at which a cell is drawn smaller than BLOCK_PX: a national view then
+    reads a few hundred blocks instead of every cell's centre. Returns the zooms written."""
+    import pyogrio
+
+    written = []
+    for zoom in range(0, 25):
+        block = _block_degrees(zoom)
+        if block <= cell_width:
+            break
+        pyogrio.write_dataframe(_blocks(lon, lat, risk, block), path, layer=_blocks_layer(zoom), driver="GPKG")
+        written.append(zoom)
+    return written
+
+
 def _columns(path: Path) -> list[str]:
     import pyogrio
 
@@ -125,7 +156,11 @@ def publish(cells: "RegisterCells", columns: "pd.DataFrame", layer: Path | str, 
     layer = Path(layer)
     if layer.suffix.lower() != ".gpkg":
         layer = layer.with_suffix(".gpkg")
-    return write_risk(cells, columns, layer, metadata={REGISTER_KEY: register_id})
+    written = write_risk(cells, columns, layer, metadata={REGISTER_KEY: register_id})
+    frame = cells.table.frame
+    write_blocks(written, frame["longitude"].to_numpy(), frame["latitude"].to_numpy(),
+                 columns["risk"].to_numpy(), _cell_width(written))
+    return written
 
 
 def export_layer(connection: "Connection") -> "gpd.GeoDataFrame":
