@@ -78,6 +78,7 @@ def main() -> None:
                   f"| {raw['p50']:,.0f} | {raw['max']:,.0f} |")
     app.state.register.close()
     print(f"load average after {os.getloadavg()[0]:.1f}")
+    shutil.rmtree(folder)  # the register's copy and the layer: hundreds of MB
 
 
 def _time(client, params, repeat: int) -> dict[str, object]:  # type: ignore[no-untyped-def]
