@@ -20,8 +20,10 @@ from sqlalchemy import Date, DateTime, Table, exists, func, or_, select, type_co
 from sqlalchemy.types import NullType
 
 from demine.errors import DemineError
+from demine.services.feature_texts import FEATURE_TEXTS
 from demine.services.point_grid import FINE_CELLS, FINE_LEVEL, PointLayer, cell_range, count_cells, level_for, roll_up
 from demine.services.register import Register
+from demine.store.changes import change_stamp
 from demine.store.tables.base import BBox, bbox_filter
 from demine.store.tables.core import admin_areas
 from demine.store.tables.hazards import hazard_areas
@@ -125,40 +127,54 @@ def layer_json(register: Register, name: str, bbox: BBox, zoom: int, *, individu
             return _counts(name, cells)
     unbounded = list(where)
     where += bbox_filter(table, bbox)
+    # The feature texts come from their table (and, for records, their verifications): their write counts stamp them.
+    sources = (table.name, record_verifications.name) if name == "records" else (table.name,)
     with register.reading() as connection:
-        # Dates as stored (ISO text on SQLite): SQLAlchemy's parsing of each date was a fifth of a 2,000-feature view.
-        columns = [type_coerce(table.c[p], NullType()).label(p) if isinstance(table.c[p].type, (Date, DateTime))
-                   else table.c[p] for p in layer.properties]
-        names = list(layer.properties)
-        if name == "records":
-            columns.append(func.coalesce(verification_class(), UNVERIFIED).label("verification_class"))
-            names.append("verification_class")
+        stamp = change_stamp(connection, sources)  # before the rows (see services.feature_texts)
+        # Only the ids are read to choose the view's features; their texts are kept per zoom between requests.
         # No ORDER BY: with one, SQLite walks the whole table in id order instead of using the bbox index (an empty
         # field viewport over 200,000 items: 92 ms against 24 ms). A truncated layer says so and the user zooms in.
-        # The stored bytes (WKB, or PostGIS's hex EWKB), decoded below in one vectorised call, not row by row.
-        query = select(*columns, type_coerce(table.c.geom, NullType()).label("geom")).where(*where)
+        query = select(table.c.id).where(*where)
         if layer.points:
             # The first MAX_POINTS + 1 rows tell whether to aggregate: no count of everything in view first.
-            rows = connection.execute(query.limit(MAX_POINTS + 1)).all()
-            if len(rows) > MAX_POINTS:
+            ids = list(connection.execute(query.limit(MAX_POINTS + 1)).scalars())
+            if len(ids) > MAX_POINTS:
                 return _counts(name, _counted_directly(connection, name, unbounded, bbox, zoom))
         else:
-            rows = connection.execute(query.limit(MAX_FEATURES + 1)).all()
-    truncated = len(rows) > MAX_FEATURES
-    rows = rows[:MAX_FEATURES]
+            ids = list(connection.execute(query.limit(MAX_FEATURES + 1)).scalars())
+        truncated = len(ids) > MAX_FEATURES
+        ids = ids[:MAX_FEATURES]
+        texts = FEATURE_TEXTS.texts(register.location, name, zoom, stamp, ids,
+                                    lambda missing: _feature_texts(connection, name, missing, zoom),
+                                    lambda: change_stamp(connection, sources))
+    # The collection's head by json.dumps, then the features' texts as they are: never parsed and encoded again.
+    head = json.dumps({"type": "FeatureCollection", "layer": name, "aggregated": False, "truncated": truncated,
+                       "features": []})
+    return head[:-2] + ", ".join(texts) + "]}"
+
+
+def _feature_texts(connection: Any, name: str, ids: list[int], zoom: int) -> dict[int, str]:
+    """Each feature's GeoJSON text: its geometry simplified to about one pixel of the zoom with coordinates rounded
+    to 1e-6 degrees (~10 cm), and its properties, by id."""
+    layer = LAYERS[name]
+    table = layer.table
+    # Dates as stored (ISO text on SQLite): SQLAlchemy's parsing of each date was a fifth of a 2,000-feature view.
+    columns = [type_coerce(table.c[p], NullType()).label(p) if isinstance(table.c[p].type, (Date, DateTime))
+               else table.c[p] for p in layer.properties]
+    names = list(layer.properties)
+    if name == "records":
+        columns.append(func.coalesce(verification_class(), UNVERIFIED).label("verification_class"))
+        names.append("verification_class")
+    # The stored bytes (WKB, or PostGIS's hex EWKB), decoded below in one vectorised call, not row by row.
+    query = select(table.c.id, *columns, type_coerce(table.c.geom, NullType()).label("geom"))
+    rows = [r for start in range(0, len(ids), ID_BATCH)
+            for r in connection.execute(query.where(table.c.id.in_(ids[start:start + ID_BATCH]))).all()]
     stored = np.array([bytes(r.geom) if isinstance(r.geom, memoryview) else r.geom for r in rows], dtype=object)
     geometries = shapely.simplify(shapely.from_wkb(stored), pixel_degrees(zoom), preserve_topology=True)
-    # Coordinates to 1e-6 degrees (~10 cm) in one vectorised pass: set_precision per geometry cost 0.25 s per 2,000.
-    texts = shapely.to_geojson(shapely.transform(geometries, lambda xy: np.round(xy, 6))) if rows else []
-    collection = {"type": "FeatureCollection", "layer": name, "aggregated": False, "truncated": truncated,
-                  "features": [_feature(dict(zip(names, r[:-1])), layer.kind) for r in rows]}
-    # One json.dumps for all the properties (2,000 calls cost 25 ms), then each geometry's text where its marker is. A
-    # marker cannot come out of a property: a string holding it is written with its quotes escaped... unless it is
-    # the marker itself, which the count of the parts then betrays.
-    parts = json.dumps(collection).split(json.dumps(GEOMETRY_MARK))
-    if len(parts) != len(rows) + 1:
-        raise DemineError(f"A property of the {name} layer in this view holds the text {GEOMETRY_MARK!r}.")
-    return "".join(part + (texts[k] or "null" if k < len(rows) else "") for k, part in enumerate(parts))
+    # Coordinates in one vectorised pass: set_precision per geometry cost 0.25 s per 2,000.
+    geojson = shapely.to_geojson(shapely.transform(geometries, lambda xy: np.round(xy, 6))) if rows else []
+    return {r.id: '{"type": "Feature", "geometry": ' + (geojson[k] or "null") + ', "properties": '
+            + json.dumps(_properties(dict(zip(names, r[1:-1])), layer.kind)) + "}" for k, r in enumerate(rows)}
 
 
 def _counts(name: str, cells: list[dict[str, Any]]) -> str:
@@ -195,11 +211,11 @@ def _counted_directly(connection: Any, name: str, where: list, bbox: BBox, zoom:
     return roll_up(count_cells(connection, POINT_LAYERS[name], where, level, view), level, view)
 
 
-def _feature(properties: dict[str, Any], kind: str | None) -> dict[str, Any]:
+def _properties(properties: dict[str, Any], kind: str | None) -> dict[str, Any]:
     plain = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in properties.items()}
     if kind:
         plain["register_kind"] = kind  # the client opens /api/{register_kind}/{code} for details and history
-    return {"type": "Feature", "geometry": GEOMETRY_MARK, "properties": plain}
+    return plain
 
 
-GEOMETRY_MARK = "\u0001geometry"  # where a feature's geometry text goes (see layer_json)
+ID_BATCH = 1000  # ids per IN list: well within SQLite's limit of bound parameters
