@@ -137,11 +137,11 @@ def layer_json(register: Register, name: str, bbox: BBox, zoom: int, *, individu
         query = select(table.c.id).where(*where)
         if layer.points:
             # The first MAX_POINTS + 1 rows tell whether to aggregate: no count of everything in view first.
-            ids = list(connection.execute(query.limit(MAX_POINTS + 1)).scalars())
+            ids = [r[0] for r in connection.execute(query.limit(MAX_POINTS + 1)).all()]
             if len(ids) > MAX_POINTS:
                 return _counts(name, _counted_directly(connection, name, unbounded, bbox, zoom))
         else:
-            ids = list(connection.execute(query.limit(MAX_FEATURES + 1)).scalars())
+            ids = [r[0] for r in connection.execute(query.limit(MAX_FEATURES + 1)).all()]
         truncated = len(ids) > MAX_FEATURES
         ids = ids[:MAX_FEATURES]
         texts = FEATURE_TEXTS.texts(register.location, name, zoom, stamp, ids,
@@ -173,8 +173,15 @@ def _feature_texts(connection: Any, name: str, ids: list[int], zoom: int) -> dic
     geometries = shapely.simplify(shapely.from_wkb(stored), pixel_degrees(zoom), preserve_topology=True)
     # Coordinates in one vectorised pass: set_precision per geometry cost 0.25 s per 2,000.
     geojson = shapely.to_geojson(shapely.transform(geometries, lambda xy: np.round(xy, 6))) if rows else []
+    # One json.dumps for all the properties (2,000 calls cost 10-25 ms), cut at a marker between features: the marker
+    # comes out as `, "<marker>", ` only between list items, since inside a property string its quotes are escaped.
+    listed = [GEOMETRY_MARK] * (2 * len(rows))
+    listed[::2] = [_properties(dict(zip(names, r[1:-1])), layer.kind) for r in rows]
+    properties = json.dumps(listed)[1:-1].split(", " + json.dumps(GEOMETRY_MARK))
+    if len(properties) != len(rows) + 1:
+        raise DemineError(f"A property of the {name} layer in this view holds the text {GEOMETRY_MARK!r}.")
     return {r.id: '{"type": "Feature", "geometry": ' + (geojson[k] or "null") + ', "properties": '
-            + json.dumps(_properties(dict(zip(names, r[1:-1])), layer.kind)) + "}" for k, r in enumerate(rows)}
+            + properties[k].removeprefix(", ") + "}" for k, r in enumerate(rows)}
 
 
 def _counts(name: str, cells: list[dict[str, Any]]) -> str:
@@ -219,3 +226,4 @@ def _properties(properties: dict[str, Any], kind: str | None) -> dict[str, Any]:
 
 
 ID_BATCH = 1000  # ids per IN list: well within SQLite's limit of bound parameters
+GEOMETRY_MARK = "\u0001feature"  # between the features' properties in one JSON text (see _feature_texts)
