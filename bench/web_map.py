@@ -7,7 +7,8 @@ JSON included), each layer at three viewports (national at zoom 8, a district at
 signed-in analyst, the items as the public (grid counts only) and the dashboard's figures, REPEAT times each, and
 prints the first (cold) request and p50/p95. Baselines, in the same run on the same data: for features, every feature
 meeting the viewport's bbox with full geometry and properties, as GeoJSON, with no cap, simplification or
-aggregation (skipped beyond --raw-cap features); for grid counts, the same cells counted by SQL over the viewport's
+aggregation (skipped beyond --raw-cap features); for the polygon views (national, district), the same request with
+the kept feature texts dropped first (services.feature_texts: every request's cost before them); for grid counts, the same cells counted by SQL over the viewport's
 rows (the path every request took before the cached fine cells); for the dashboard, its figures computed afresh.
 
 With --rps SECONDS it then serves the app under uvicorn with --workers processes and measures requests per second of
@@ -129,7 +130,7 @@ def served_app():  # type: ignore[no-untyped-def]
     return create_app(Settings())
 
 
-HEADER = (f"{'request':<34} {'features':>8} {'KiB':>6} {'cold ms':>8} {'p50 ms':>7} {'p95 ms':>7} | "
+HEADER = (f"{'request':<42} {'features':>8} {'KiB':>6} {'cold ms':>8} {'p50 ms':>7} {'p95 ms':>7} | "
           f"{'baseline':<14} {'features':>9} {'KiB':>7} {'p50 ms':>8} {'p95 ms':>8}")
 
 
@@ -140,7 +141,7 @@ def row(label: str, features: str, kib: float, cold: float, samples: list[float]
     if base_samples:
         b50, b95 = percentiles(base_samples)
         tail = f"{b50:>8.1f} {b95:>8.1f}"
-    print(f"{label:<34} {features:>8} {kib:>6,.0f} {cold * 1000:>8.1f} {p50:>7.1f} {p95:>7.1f} | "
+    print(f"{label:<42} {features:>8} {kib:>6,.0f} {cold * 1000:>8.1f} {p50:>7.1f} {p95:>7.1f} | "
           f"{baseline:<14} {base_features:>9} {base_kib:>7} {tail}", flush=True)
 
 
@@ -185,6 +186,23 @@ def latency(register, location: str, repeat: int, raw_cap: int) -> None:  # type
                     else:
                         row(label, f"{len(body['features']):,}", kib, cold[0], samples, "raw features",
                             f"{len(json.loads(raw)['features']):,}", f"{len(raw) / 1024:,.0f}", base)
+        # The polygon views again with the kept feature texts dropped before each request: what every request cost
+        # before services.feature_texts (and what the first request after a write to the layer's table costs now).
+        from demine.services.feature_texts import FEATURE_TEXTS
+
+        for view in ("national z8", "district z12"):
+            bbox, zoom = viewports()[view]
+            text = ",".join(f"{v:.6f}" for v in bbox)
+            for layer in ("hazards", "outputs"):
+                def afresh():  # type: ignore[no-untyped-def]
+                    FEATURE_TEXTS.clear()
+                    return client.get(f"/map/layers/{layer}", params={"bbox": text, "zoom": zoom}, headers=signed_in)
+
+                kept = client.get(f"/map/layers/{layer}", params={"bbox": text, "zoom": zoom}, headers=signed_in)
+                samples, response = timed(afresh, repeat)
+                assert response.content == kept.content  # type: ignore[union-attr]
+                row(f"{layer} {view} texts made afresh", f"{len(response.json()['features']):,}",  # type: ignore[union-attr]
+                    len(response.content) / 1024, samples[0], samples)  # type: ignore[union-attr]
         cold, response = timed(lambda: client.get("/dashboard/figures"), 1)
         samples, response = timed(lambda: client.get("/dashboard/figures"), repeat)
         base, _ = timed(lambda: fresh_dashboard(register), 3)
