@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pathlib import Path
 
 import shutil
@@ -52,3 +54,26 @@ def register_model(scenario_db, tmp_path_factory) -> Path:
     model = tmp_path_factory.mktemp("risk-model") / "model.json"
     assert run(["--db", scenario_db, "risk", "train", *REGISTER_GRID, "--line", str(LINE), "--model", str(model)]) == 0
     return model
+
+
+@dataclass(frozen=True)
+class Published:
+    db: Path  # a copy of the scenario register, so tests that add users or exports leave scenario_db alone
+    layer: Path  # the published GeoPackage (what DEMINE_RISK_LAYER names)
+    geotiff: Path  # the same prediction written as a GeoTIFF by `predict --out`
+
+
+@pytest.fixture(scope="session")
+def published(scenario_db, register_model, tmp_path_factory) -> Published:
+    """The register model's prediction published once for the session, with two explanations per cell."""
+    from demine.cli import run
+
+    folder = tmp_path_factory.mktemp("risk-published")
+    db = folder / "register.db"
+    shutil.copyfile(scenario_db, db)
+    layer = folder / "published-risk.gpkg"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DEMINE_RISK_LAYER", str(layer))
+        assert run(["--db", str(db), "risk", "predict", "--model", str(register_model), "--out",
+                    str(folder / "risk.tif"), "--publish", "--explain", "2"]) == 0
+    return Published(db, layer, folder / "risk.tif")

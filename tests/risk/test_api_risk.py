@@ -9,23 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from demine.api.app import create_app
-from demine.cli import run
 from demine.settings import Settings
 
-
-
-@pytest.fixture(scope="module")
-def published(scenario_db, register_model, tmp_path_factory):
-    """A copy of the scenario register with a model trained and its prediction published."""
-    folder = tmp_path_factory.mktemp("risk-api")
-    db = folder / "register.db"
-    shutil.copyfile(scenario_db, db)
-    layer = folder / "published-risk.gpkg"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DEMINE_RISK_LAYER", str(layer))
-        assert run(["--db", str(db), "risk", "predict", "--model", str(register_model), "--out", str(folder / "r.csv"),
-                    "--explain", "2", "--publish"]) == 0
-    return db, layer
 
 
 def _client(db, layer):  # type: ignore[no-untyped-def]
@@ -44,7 +29,7 @@ def _client(db, layer):  # type: ignore[no-untyped-def]
 
 
 def test_the_map_gets_the_published_cells_in_view(published):
-    db, layer = published
+    db, layer = published.db, published.layer
     cells = gpd.read_file(layer, layer="risk")
     west, south, east, north = cells.total_bounds
     mid_x = (west + east) / 2
@@ -79,7 +64,7 @@ def _wkt(feature) -> str:  # type: ignore[no-untyped-def]
 
 
 def test_a_coarse_zoom_gets_blocks_that_keep_the_highest_risk(published):
-    db, layer = published
+    db, layer = published.db, published.layer
     cells = gpd.read_file(layer, layer="risk")
     west, south, east, north = cells.total_bounds
     box = {"bbox": f"{west},{south},{east},{north}"}
@@ -101,7 +86,7 @@ def test_blocks_made_at_publishing_equal_blocks_made_on_request(published, tmp_p
 
     from demine.risk.published import read_published
 
-    _, layer = published
+    layer = published.layer
     assert "blocks_z7" in pyogrio.list_layers(layer)[:, 0]
     cells_only = tmp_path / "cells-only.gpkg"  # as a layer published before blocks were written
     pyogrio.write_dataframe(pyogrio.read_dataframe(layer, layer="risk"), cells_only, layer="risk", driver="GPKG")

@@ -3,12 +3,10 @@ square grid; both read back with the libraries a GIS uses (pyogrio, rasterio).""
 
 from __future__ import annotations
 
-import shutil
 
 import numpy as np
 import pandas as pd
 import pyogrio
-import pytest
 import rasterio
 import shapely
 from pyproj import Transformer
@@ -16,22 +14,8 @@ from pyproj import Transformer
 from demine.cli import run
 
 
-@pytest.fixture(scope="module")
-def published(scenario_db, register_model, tmp_path_factory):
-    """A copy of the scenario register whose prediction is published, the layer named by DEMINE_RISK_LAYER."""
-    folder = tmp_path_factory.mktemp("risk-export")
-    db = folder / "register.db"
-    shutil.copyfile(scenario_db, db)
-    layer = folder / "published.gpkg"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DEMINE_RISK_LAYER", str(layer))
-        assert run(["--db", str(db), "risk", "predict", "--model", str(register_model), "--out",
-                    str(folder / "risk.tif"), "--publish", "--explain", "1"]) == 0
-    return db, layer, folder / "risk.tif"
-
-
 def test_a_whole_register_export_carries_the_published_risk_cells(published, tmp_path, monkeypatch):
-    db, layer, _ = published
+    db, layer = published.db, published.layer
     monkeypatch.setenv("DEMINE_RISK_LAYER", str(layer))
     out = tmp_path / "register.gpkg"
     assert run(["--db", str(db), "export", "gpkg", str(out)]) == 0
@@ -52,7 +36,7 @@ def test_a_whole_register_export_carries_the_published_risk_cells(published, tmp
 
 
 def test_another_registers_export_leaves_the_risk_map_out(published, scenario_db, tmp_path, monkeypatch):
-    _, layer, _ = published
+    layer = published.layer
     monkeypatch.setenv("DEMINE_RISK_LAYER", str(layer))
     out = tmp_path / "other.gpkg"
     assert run(["--db", scenario_db, "export", "gpkg", str(out)]) == 0  # the register it was not predicted from
@@ -60,7 +44,7 @@ def test_another_registers_export_leaves_the_risk_map_out(published, scenario_db
 
 
 def test_the_geotiff_holds_each_cells_risk_at_its_centre(published):
-    _, layer, tif = published
+    layer, tif = published.layer, published.geotiff
     cells = pyogrio.read_dataframe(layer, layer="risk")
     with rasterio.open(tif) as raster:
         assert raster.count == 1 and raster.dtypes[0] == "float32"
