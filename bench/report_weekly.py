@@ -119,18 +119,16 @@ def build(register, folder: Path, items: int, activities_n: int = 440, seed: int
 
 
 def load_scenario(register, folder: Path) -> None:  # type: ignore[no-untyped-def]
-    """A generated scenario's files through the import services, in load order, as `demine demo` loads them."""
-    from demine.services.demo import ROWS_PER_IMPORT, parts
-    from demine.services.imports import import_file
+    """A generated scenario's files through the import services, in load order and in parts, as `demine demo`."""
+    from demine.services.demo import import_scenario_files
     from demine.simulate.writer import LOAD_ORDER
 
-    for kind in LOAD_ORDER:
-        path = folder / f"{kind}.csv"
-        if path.is_file() and path.stat().st_size > 0:
-            started, created = time.perf_counter(), 0
-            for part in parts(path, ROWS_PER_IMPORT):  # as load_demo: memory bounded by the part
-                created += import_file(register, kind, part, actor="bench").created
-            print(f"  {kind}: {created:,} rows in {time.perf_counter() - started:.0f} s", flush=True)
+    files = {kind: folder / f"{kind}.csv" for kind in LOAD_ORDER}
+    files = {kind: path for kind, path in files.items() if path.is_file() and path.stat().st_size > 0}
+    started = time.perf_counter()
+    for result in import_scenario_files(register, files, actor="bench"):
+        print(f"  {result.kind} ({result.file}): {result.created:,} rows, {time.perf_counter() - started:.0f} s "
+              "since the start", flush=True)
 
 
 def best_of(function, repeat: int = 5) -> tuple[float, object]:  # type: ignore[no-untyped-def]

@@ -43,14 +43,23 @@ def load_demo(register: Register, out_dir: Path, *, scale: str, seed: int, actor
     say(f"generating the {scale} scenario (seed {seed})")
     manifest = generate_scenario(Path(out_dir), scale=scale, seed=seed)
     result = DemoResult(manifest.out_dir, manifest.truth_dir)
-    for kind, path in manifest.files.items():
-        for number, part in enumerate(parts(path, ROWS_PER_IMPORT), start=1):
-            say(f"importing {kind}" + (f" (part {number})" if number > 1 or part != path else ""))
-            result.imports.append(import_file(register, kind, part, actor=actor))
+    result.imports.extend(import_scenario_files(register, manifest.files, actor=actor, progress=say))
     for kind, path in _error_files(manifest.out_dir):
         # Checked, never stored: the error rows repeat clean rows under other codes and would count twice.
         result.flagged[str(path.relative_to(manifest.out_dir))] = check_file(register, kind, path)
     return result
+
+
+def import_scenario_files(register: Register, files: dict[str, Path], *, actor: str,
+                          progress: Callable[[str], None] | None = None) -> list[ImportResult]:
+    """A scenario's files (kind -> CSV, in load order) through the import services, big ones in parts."""
+    say = progress or (lambda _: None)
+    results = []
+    for kind, path in files.items():
+        for number, part in enumerate(parts(path, ROWS_PER_IMPORT), start=1):
+            say(f"importing {kind}" + (f" (part {number})" if number > 1 or part != path else ""))
+            results.append(import_file(register, kind, part, actor=actor))
+    return results
 
 
 # An import validates a whole file in memory before writing anything (so that a bad row leaves nothing half-written):
