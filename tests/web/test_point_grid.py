@@ -7,7 +7,7 @@ import datetime as dt
 from collections import defaultdict
 
 import numpy as np
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from demine.services.map_layers import POINT_LAYERS, approved_only, layer_geojson
 from demine.services.point_grid import FINE_CELLS, FINE_LEVEL, cell_degrees, cell_range, count_cells, level_for, roll_up
@@ -80,12 +80,17 @@ def test_a_period_is_counted_directly_and_exactly(scattered):
 
 def test_approval_and_retirement_move_the_cached_counts(scattered):
     before = layer_geojson(scattered, "items", WIDE, 8, individual_points=False)
-    per_report = FINE_CELLS._per_report[(scattered.location, "items")]
+    read = FINE_CELLS.rows_read(scattered.location, "items")
     with scattered.writing() as connection:
         connection.execute(update(progress_reports).where(progress_reports.c.code == "PR-3")
                            .values(review_status="approved"))
+        cells = connection.execute(select(func.count()).select_from(
+            select(items_found.c.longitude, items_found.c.latitude, items_found.c.category).join(
+                progress_reports, progress_reports.c.id == items_found.c.progress_report_id)
+            .where(progress_reports.c.code == "PR-3").distinct().subquery())).scalar_one()
     reviewed = layer_geojson(scattered, "items", WIDE, 8, individual_points=False)
-    assert FINE_CELLS._per_report[(scattered.location, "items")] is per_report  # a review recounts no item
+    # The review's cells only are read again (at most one per item of the report), not the layer's.
+    assert 0 < FINE_CELLS.rows_read(scattered.location, "items") - read <= cells
     assert _served(reviewed) == _expected(_items_in_python(scattered), level_for(8), WIDE)
     with scattered.writing() as connection:
         pending = connection.execute(select(items_found.c.quantity).join(

@@ -64,7 +64,7 @@ LAYERS: dict[str, Layer] = {
 UNVERIFIED = "unverified"
 # How the point layers are counted on the map's lattice: items by category (quantities), incidents with casualties.
 POINT_LAYERS: dict[str, PointLayer] = {
-    "items": PointLayer(items_found, ("quantity",), by="category", reported=True),
+    "items": PointLayer(items_found, ("quantity",), by="category"),
     "incidents": PointLayer(incidents, ("killed", "injured")),
 }
 

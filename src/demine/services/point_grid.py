@@ -39,9 +39,6 @@ class PointLayer:
     table: Table
     sums: tuple[str, ...]
     by: str | None = None
-    # Items count when their progress report is approved (or when they came without one): the fine cells are kept
-    # per report, and a review only changes which reports count (see FineCellCache).
-    reported: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,16 +164,17 @@ def roll_up(cells: Cells, level: int, viewport: tuple[int, int, int, int]) -> li
 
 
 class FineCellCache:
-    """Each layer's approved points on the fine lattice, for one register, kept between requests.
+    """Each layer's official points on the fine lattice, for one register, held in memory between requests.
 
-    Two stages, so that a review does not recount ten million items: the live points are counted per fine cell and
-    per progress report (recounted when the layer's own table is written), then the reports that are approved now
-    pick which of those counts add up (redone, from the reports' ids alone, when progress reports are written).
+    The counts themselves are kept in the register by triggers as rows are written (table map_point_cells, migration
+    0008): what counts officially (live points; items of an approved report or of none), per fine cell and category.
+    A server process reads them once, then, when the write count `map_point_cells` has moved, only the rows whose
+    `seq` is above the count it last saw: the work after a write is the cells the write touched, not the register.
+    The rows carry their whole counts (not differences), so reading one twice changes nothing.
     """
 
     def __init__(self) -> None:
-        self._per_report: dict[tuple[str, str], tuple[tuple[int, ...], Cells, np.ndarray]] = {}
-        self._approved: dict[tuple[str, str], tuple[tuple[int, ...], Cells]] = {}
+        self._held: dict[tuple[str, str], HeldCells] = {}
         self._locks: dict[tuple[str, str], threading.Lock] = {}
         self._guard = threading.Lock()
 
@@ -184,70 +182,92 @@ class FineCellCache:
         key = (register.location, name)
         with self._guard:
             lock = self._locks.setdefault(key, threading.Lock())
-        with lock:  # one count at a time per layer: concurrent first requests wait for it instead of repeating it
+        with lock:  # one reader at a time per layer: concurrent first requests wait for it instead of repeating it
             with register.reading() as connection:
-                stamp = change_stamp(connection, (layer.table.name, "progress_reports"))
-                held = self._approved.get(key)
-                if held is not None and held[0] == stamp:
-                    return held[1]
-                counted = self._per_report.get(key)
-                if counted is None or counted[0][:2] != stamp[:2]:  # same database, same writes to the layer
-                    counted = (stamp, *_count_per_report(connection, layer))
-                    self._per_report[key] = counted
-                approved = _approved_reports(connection) if layer.reported else None
-            cells = _counting(counted[1], counted[2], approved)
-            self._approved[key] = (stamp, cells)
-            return cells
+                stamp = change_stamp(connection, (SEQ_COUNT,))
+                held = self._held.get(key)
+                if held is None or held.stamp[0] != stamp[0] or stamp[1] < held.stamp[1]:
+                    held = HeldCells(name, layer, stamp)  # another database, or one put back: read it all
+                    held.read(connection, since=None)
+                    self._held[key] = held
+                elif held.stamp != stamp:
+                    held.read(connection, since=held.stamp[1])
+                    held.stamp = stamp
+            return held.cells()
+
+    def rows_read(self, location: str, name: str) -> int:
+        """How many kept rows this process has read for the layer (what a request after a write costs)."""
+        held = self._held.get((location, name))
+        return 0 if held is None else held.rows_read
 
     def clear(self) -> None:
         with self._guard:
-            self._per_report.clear()
-            self._approved.clear()
+            self._held.clear()
 
 
-def _count_per_report(connection: Connection, layer: PointLayer) -> tuple[Cells, np.ndarray]:
-    """Live points per fine cell (and `by` value) and per progress report (-1: none); the reports, in step."""
-    table = layer.table
-    where = [table.c.retired_at.is_(None)]
-    if not layer.reported:
-        cells = count_cells(connection, layer, where, FINE_LEVEL)
-        return cells, np.full(len(cells.gx), -1, dtype=np.int64)
-    report = func.coalesce(table.c.progress_report_id, -1)
-    split = PointLayer(table, layer.sums, by=layer.by)
-    cells, reports = count_cells(connection, split, where, FINE_LEVEL, extra_key=report)
-    return cells, reports
+SEQ_COUNT = "map_point_cells"  # the write count the kept cells' seq is taken from (migration 0008)
+_KEPT_SUMS = ("sum_a", "sum_b")  # a layer's summed columns, in order, as the kept table names them
 
 
-def _approved_reports(connection: Connection) -> np.ndarray:
-    """Ids of the approved progress reports, sorted (the same rule as map_layers.approved_only)."""
-    from demine.store.tables.operations import progress_reports
+class HeldCells:
+    """One layer's kept cells in memory: keys (gx, gy, group) in a sorted int64 array, counts in parallel arrays."""
 
-    ids = connection.execute(select(progress_reports.c.id).where(progress_reports.c.review_status == "approved"))
-    return np.sort(np.fromiter(ids.scalars(), dtype=np.int64))
+    def __init__(self, name: str, layer: PointLayer, stamp: tuple[int, ...]) -> None:
+        self.name, self.layer, self.stamp = name, layer, stamp
+        self.keys = np.zeros(0, dtype=np.int64)
+        self.values = np.zeros((0, 3 + len(layer.sums)), dtype=np.float64)  # records, sums..., sum_lon, sum_lat
+        self.groups: list[str] = []  # in order of first sight: a key's group number never changes
+        self.rows_read = 0
+        self._cells: Cells | None = None
 
+    def read(self, connection: Connection, *, since: int | None) -> None:
+        from demine.store.tables.kept_counts import map_point_cells as kept
 
-def _counting(cells: Cells, reports: np.ndarray, approved: np.ndarray | None) -> Cells:
-    """The per-report counts of points that count (no report, or an approved one), added up per cell and group."""
-    if approved is None:
-        return cells
-    if len(approved):
-        position = np.minimum(np.searchsorted(approved, reports), len(approved) - 1)
-        is_approved = approved[position] == reports
-    else:
-        is_approved = np.zeros(len(reports), dtype=bool)
-    counts = (reports < 0) | is_approved
-    if len(cells.groups) > 255:
-        raise ValueError("more than 255 values to split the cells by")
-    key = (cells.gx[counts] << 40) | (cells.gy[counts] << 8) | cells.group[counts]  # level <= 32, groups < 256
-    unique, inverse = np.unique(key, return_inverse=True)
+        sums = [kept.c[s] for s in _KEPT_SUMS[:len(self.layer.sums)]]
+        query = select(kept.c.gx, kept.c.gy, kept.c.grp, kept.c.records, *sums, kept.c.sum_lon, kept.c.sum_lat
+                       ).where(kept.c.layer == self.name)
+        if since is not None:
+            query = query.where(kept.c.seq > since)
+        rows = connection.execute(query).all()
+        self.rows_read += len(rows)
+        if rows:
+            self._merge(rows)
 
-    def total(values: np.ndarray) -> np.ndarray:
-        return np.bincount(inverse, weights=values[counts], minlength=len(unique))
+    def _merge(self, rows: list) -> None:
+        columns = list(zip(*rows))
+        known = {g: k for k, g in enumerate(self.groups)}
+        for g in columns[2]:
+            if g not in known:
+                known[g] = len(self.groups)
+                self.groups.append(g)
+        if len(self.groups) > 255:
+            raise ValueError("more than 255 values to split the cells by")
+        group = np.fromiter((known[g] for g in columns[2]), dtype=np.int64, count=len(rows))
+        keys = (np.array(columns[0], dtype=np.int64) << 24) | (np.array(columns[1], dtype=np.int64) << 8) | group
+        values = np.array(columns[3:], dtype=np.float64).T
+        order = np.argsort(keys)
+        keys, values = keys[order], values[order]
+        at = np.searchsorted(self.keys, keys)
+        known_key = at < len(self.keys)
+        known_key[known_key] = self.keys[at[known_key]] == keys[known_key]
+        self.values[at[known_key]] = values[known_key]  # whole counts: a row read again changes nothing
+        new = ~known_key
+        self.keys = np.insert(self.keys, at[new], keys[new])
+        self.values = np.insert(self.values, at[new], values[new], axis=0)
+        self._cells = None
 
-    return Cells(cells.level, unique >> 40, (unique >> 8) & 0xFFFFFFFF, unique & 0xFF, cells.groups,
-                 total(cells.records).astype(np.int64),
-                 {n: total(v).astype(np.int64) for n, v in cells.sums.items()}, total(cells.sum_lon),
-                 total(cells.sum_lat))
+    def cells(self) -> Cells:
+        if self._cells is None:
+            counted = self.values[:, 0] > 0  # a cell emptied by retirements or a review stays as a row of zeros
+            keys, values = self.keys[counted], self.values[counted]
+            names = sorted(self.groups) if self.layer.by else [""]
+            position = {g: k for k, g in enumerate(names)}
+            remap = np.array([position.get(g, 0) for g in self.groups] or [0], dtype=np.int64)
+            sums = {s: np.rint(values[:, 1 + k]).astype(np.int64) for k, s in enumerate(self.layer.sums)}
+            self._cells = Cells(FINE_LEVEL, keys >> 24, (keys >> 8) & 0xFFFF, remap[keys & 0xFF], tuple(names),
+                                np.rint(values[:, 0]).astype(np.int64), sums, values[:, -2].copy(),
+                                values[:, -1].copy())
+        return self._cells
 
 
 FINE_CELLS = FineCellCache()

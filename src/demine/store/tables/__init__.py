@@ -5,5 +5,6 @@ from demine.store.tables import core, hazards, operations, records, people, proj
 from demine.store.tables import accounts  # noqa: F401,E402  (web application accounts)
 from demine.store.tables import submissions  # noqa: F401,E402  (web entries awaiting review)
 from demine.store.tables import changes  # noqa: F401,E402  (write counts behind cached aggregates)
+from demine.store.tables import kept_counts  # noqa: F401,E402  (counts kept by triggers for the map and dashboard)
 
 __all__ = ["metadata"]
