@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import resource
 import time
 
 os.environ.setdefault("OMP_NUM_THREADS", "2")
@@ -44,9 +45,15 @@ def actual_release(register, known: set[str], cutoff: dt.date, end: dt.date) -> 
     return frame
 
 
+def _cpu_since(before: resource.struct_rusage) -> float:
+    now = resource.getrusage(resource.RUSAGE_SELF)
+    return now.ru_utime + now.ru_stime - before.ru_utime - before.ru_stime
+
+
 def main() -> None:
     from demine.planning import plan as planning
     from demine.planning.forecast import forecast_completion
+    from demine.planning.habits import learn_habits
     from demine.services.register import open_register
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -54,33 +61,53 @@ def main() -> None:
     parser.add_argument("--cutoff", type=dt.date.fromisoformat, default=dt.date(2023, 1, 1))
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--seconds-per-window", type=float, default=2.0)
+    parser.add_argument("--forecast-only", action="store_true", help="skip the schedules against greedy")
     args = parser.parse_args()
     register = open_register(args.db)
 
-    began = time.perf_counter()
     setup = planning.prepare(register, as_of=args.cutoff)
-    forecast = forecast_completion(setup, runs=args.runs, seed=1)
-    seconds = time.perf_counter() - began
     known = set(setup.hazards["code"])
     actual = actual_release(register, known, args.cutoff, SIMULATION_END)
-    predicted = forecast.released_by(SIMULATION_END)
     real = actual.loc[actual["known"], "area_m2"].sum() / 1e4
     everything = actual["area_m2"].sum() / 1e4
-    print(f"Forecast at {args.cutoff} ({len(known)} hazards, {setup.hazards['remaining_m2'].sum() / 1e4:,.0f} ha to "
-          f"work, {len(setup.capacity.teams)} teams, {args.runs} runs, {seconds:.0f} s)")
-    print(f"  {forecast.sentence()}")
-    print(f"  land released on them by {SIMULATION_END}: forecast {predicted['p50']:,.0f} ha "
-          f"(P10-P90 {predicted['p10']:,.0f}-{predicted['p90']:,.0f}); simulation {real:,.0f} ha "
-          f"(error {predicted['p50'] / real - 1:+.1%}); on all hazards incl. those reported later {everything:,.0f} ha")
     by_district = actual[actual["known"]].groupby("district")["area_m2"].sum() / 1e4
-    print(f"\n| district | hazards | ha to work | forecast ha released by {SIMULATION_END} (P10-P90) | simulation ha | "
-          "error | forecast end P50 (P10-P90) |\n|---|---:|---:|---:|---:|---:|---|")
-    for row in forecast.districts.itertuples():
-        f = forecast.released_by(SIMULATION_END, row.district)
+    forecasts = {}
+    for label, habits in (("priority ranking (baseline)", False), ("the programme's habits (default)", True)):
+        began = time.perf_counter()
+        cpu = resource.getrusage(resource.RUSAGE_SELF)
+        if habits:
+            learned = learn_habits(setup.inputs, setup.hazards)
+            print(f"\nLearned: {learned.describe()}")
+        forecast = forecast_completion(setup, runs=args.runs, seed=1, habits=learned if habits else False)
+        seconds, cpu_seconds = time.perf_counter() - began, _cpu_since(cpu)
+        forecasts[label] = forecast
+        predicted = forecast.released_by(SIMULATION_END)
+        print(f"\nForecast by {label} at {args.cutoff} ({len(known)} hazards, "
+              f"{setup.hazards['remaining_m2'].sum() / 1e4:,.0f} ha to work, {len(setup.capacity.teams)} teams, "
+              f"{args.runs} runs, {seconds:.0f} s, CPU {cpu_seconds:.0f} s)")
+        print(f"  {forecast.sentence()}")
+        print(f"  land released on them by {SIMULATION_END}: forecast {predicted['p50']:,.0f} ha "
+              f"(P10-P90 {predicted['p10']:,.0f}-{predicted['p90']:,.0f}); simulation {real:,.0f} ha "
+              f"(error {predicted['p50'] / real - 1:+.1%}); on all hazards incl. those reported later "
+              f"{everything:,.0f} ha")
+    print("\n| district | hazards | ha to work | simulation ha | " + " | ".join(
+        f"{label}: ha by {SIMULATION_END} (P10-P90) | error" for label in forecasts) + " |\n|---|---:|---:|---:|"
+          + "---:|---:|" * len(forecasts))
+    within = dict.fromkeys(forecasts, 0)
+    for row in next(iter(forecasts.values())).districts.itertuples():
         real_district = by_district.get(row.district, 0.0)
-        error = f"{f['p50'] / real_district - 1:+.1%}" if real_district else "-"
-        print(f"| {row.district} | {row.hazards} | {row.remaining_ha:,.0f} | {f['p50']:,.0f} ({f['p10']:,.0f}-"
-              f"{f['p90']:,.0f}) | {real_district:,.0f} | {error} | {row.p50} ({row.p10}-{row.p90}) |")
+        cells = []
+        for label, forecast in forecasts.items():
+            f = forecast.released_by(SIMULATION_END, row.district)
+            error = f["p50"] / real_district - 1 if real_district else None
+            within[label] += error is not None and abs(error) <= 0.25
+            cells.append(f"{f['p50']:,.0f} ({f['p10']:,.0f}-{f['p90']:,.0f}) | "
+                         + (f"{error:+.1%}" if error is not None else "-"))
+        print(f"| {row.district} | {row.hazards} | {row.remaining_ha:,.0f} | {real_district:,.0f} | "
+              + " | ".join(cells) + " |")
+    print("Districts within ±25%: " + ", ".join(f"{label} {n} of {len(by_district)}" for label, n in within.items()))
+    if args.forecast_only:
+        return
 
     for label, as_of, years in (("cut-off", args.cutoff, 2.8), ("end of simulation", SIMULATION_END, 5.0)):
         setup = planning.prepare(register, as_of=as_of)

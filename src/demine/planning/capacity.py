@@ -19,6 +19,7 @@ import pandas as pd
 from demine.errors import DemineError
 from demine.planning.config_file import TomlSection
 from demine.planning.inputs import PlanningInputs
+from demine.planning.observed import learn_seasons, learn_terrain
 
 STAGES = ("nts", "ts", "clearance")
 ACTIVITY_STAGE = {"nts": "nts", "ts": "ts", "clearance": "clearance", "bac": "clearance"}
@@ -291,8 +292,16 @@ def _learn(inputs: PlanningInputs, defaults: Capacity) -> Capacity:
         relative = (weeks["log_rate"] - reference).groupby(weeks["team"]).agg(["mean", "count"])
         factor = np.exp(relative["mean"] * relative["count"] / (relative["count"] + TEAM_SHRINKAGE_WEEKS))
         teams = teams.assign(productivity_factor=teams["code"].map(factor).fillna(1.0).clip(0.2, 5.0))
-    return replace(defaults, productivity=productivity, teams=teams, release=_learn_release(inputs, defaults),
-                   days_per_week=_learn_days_per_week(inputs, defaults))
+    # Seasons and terrain the reports show replace the assumed ones (observed.py); then the days per week are
+    # brought back to a full week under those seasons.
+    learned_seasons = learn_seasons(inputs.team_weeks)
+    seasons = defaults.seasons if learned_seasons is None else [
+        Season(f"observed {district}" if district != "*" else "observed", (district,), months)
+        for district, months in learned_seasons.items()]
+    terrain = defaults.terrain | learn_terrain(inputs.team_weeks)
+    base = replace(defaults, seasons=seasons, terrain=terrain)
+    return replace(base, productivity=productivity, teams=teams, release=_learn_release(inputs, defaults),
+                   days_per_week=_learn_days_per_week(inputs, base))
 
 
 def _learn_days_per_week(inputs: PlanningInputs, defaults: Capacity) -> float:

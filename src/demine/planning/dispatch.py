@@ -2,7 +2,9 @@
 work it may do (method allowed, within reach) whose earlier stages are finished; if none is ready, it waits for the
 next one to become ready. Unlike the ranking list (greedy.py), no team sits idle while a task it could do is waiting.
 
-The forecast plays the programme forward with it: it is what "at the current capacity" means.
+The forecast plays the programme forward with it: it is what "at the current capacity" means. It may also say
+what each team does first (its activity going on at the date: `first_choice`) and whether a hazard's stage is worked
+by one team at a time (`one_team_per_stage`), as the register shows the programme working (habits.py).
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from demine.planning.timeline import Schedule, Timeline
 from demine.planning.work import PlanProblem
 
 
-def dispatch_schedule(problem: PlanProblem) -> Schedule:
+def dispatch_schedule(problem: PlanProblem, *, first_choice: dict[int, np.ndarray] | None = None,
+                      one_team_per_stage: bool = False) -> Schedule:
     began = time.perf_counter()
     timeline = Timeline(problem)
     horizon = float(problem.calendar.weeks)
@@ -28,6 +31,7 @@ def dispatch_schedule(problem: PlanProblem) -> Schedule:
     members: dict[int, np.ndarray] = {}
     for h in np.unique(problem.chunk_hazard):
         members[int(h)] = np.flatnonzero(problem.chunk_hazard == h)
+    first_choice = {k: c for k, c in (first_choice or {}).items() if len(c)}
     queue = [(0.0, k) for k in range(len(problem.teams)) if allowed[k].any()]
     heapq.heapify(queue)
     while queue:
@@ -36,13 +40,21 @@ def dispatch_schedule(problem: PlanProblem) -> Schedule:
             continue
         candidates = open_chunk & allowed[team]
         ready = candidates & (ready_at <= now)
-        if ready.any():
-            chunk = int(np.argmax(ready))  # chunks are in priority order: the first ready one is the top
+        own = _carried_on(first_choice, team, open_chunk, ready)
+        if own is not None or ready.any():
+            # The team's own task first; else chunks are in priority order: the first ready one is the top.
+            chunk = own if own is not None else int(np.argmax(ready))
+            # Not before the chunk is free to take (another team may have held its stage until then).
+            timeline.team_free[team] = max(timeline.team_free[team], ready_at[chunk])
             start, finish = timeline.candidate_one(chunk, team)
             open_chunk[chunk] = False
             if finish <= horizon:
                 timeline.place(chunk, team, start, finish)
-                _release_next_stage(problem, timeline, members[int(problem.chunk_hazard[chunk])], ready_at)
+                hazard = members[int(problem.chunk_hazard[chunk])]
+                if one_team_per_stage:  # the rest of this stage waits until this team is done with its part
+                    same = hazard[(problem.chunk_stage[hazard] == problem.chunk_stage[chunk]) & open_chunk[hazard]]
+                    ready_at[same] = np.maximum(ready_at[same], finish)
+                _release_next_stage(problem, timeline, hazard, ready_at)
                 heapq.heappush(queue, (finish, team))
             else:
                 heapq.heappush(queue, (now, team))  # that chunk cannot end in time; look again
@@ -56,6 +68,21 @@ def dispatch_schedule(problem: PlanProblem) -> Schedule:
     return timeline.schedule("dispatch", time.perf_counter() - began)
 
 
+def _carried_on(first_choice: dict[int, np.ndarray], team: int, open_chunk: np.ndarray,
+                ready: np.ndarray) -> int | None:
+    """The next ready chunk of the task the team was on at the date; the task is forgotten once none is left."""
+    chunks = first_choice.get(team)
+    if chunks is None:
+        return None
+    chunks = chunks[open_chunk[chunks]]
+    if not len(chunks):
+        del first_choice[team]
+        return None
+    first_choice[team] = chunks
+    now = chunks[ready[chunks]]
+    return int(now[0]) if len(now) else None
+
+
 def _release_next_stage(problem: PlanProblem, timeline: Timeline, chunks: np.ndarray, ready_at: np.ndarray) -> None:
     """Once every chunk of a hazard's earlier stages is placed, its later stages are ready when those finish."""
     h = int(problem.chunk_hazard[chunks[0]])
@@ -63,4 +90,6 @@ def _release_next_stage(problem: PlanProblem, timeline: Timeline, chunks: np.nda
         if timeline.unplaced[h, :stage].any():
             return
         waiting = chunks[problem.chunk_stage[chunks] == stage]
-        ready_at[waiting] = timeline.stage_finish[h, :stage].max()
+        done = timeline.stage_finish[h, :stage].max()
+        # Not ready before (inf) -> ready when the earlier stages end; a wait set since (one team per stage) stays.
+        ready_at[waiting] = np.where(np.isinf(ready_at[waiting]), done, np.maximum(ready_at[waiting], done))

@@ -6,7 +6,9 @@ Each Monte Carlo run draws
 - the shares of suspected land that survey cancels and technical survey reduces, per hazard type: a Dirichlet around
   the shares learned from the fully worked hazards (concentration 20 when learned, 8 for the defaults);
 and then plays the programme forward by dispatching (dispatch.py: a free team takes the top-ranked task it may do)
-until the work is done. Over a multi-year forecast, teams are redeployed: the reach limit is lifted (travel still
+until the work is done. By default it plays it the way the register shows the programme working (habits.py): the
+programme's own order of hazards, each team on the stages it does and first on the task it has in hand, and the share
+of capacity that goes to hazards reported later taken off. Over a multi-year forecast, teams are redeployed: the reach limit is lifted (travel still
 costs its mobilisation days). The forecast says P10, P50 and P90 of each completion date.
 """
 
@@ -18,11 +20,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from demine.planning.capacity import METHODS, Capacity
+from demine.planning.capacity import METHODS, STAGES, Capacity
 from demine.planning.evaluate import hazard_finish
 from demine.planning.dispatch import dispatch_schedule
+from demine.planning.habits import ProgrammeHabits, learn_habits
 from demine.planning.plan import PlanSetup
-from demine.planning.work import build_problem
+from demine.planning.work import PlanProblem, build_problem
 
 DEFAULT_PACE_SPREAD = 0.15
 LEARNED_CONCENTRATION, DEFAULT_CONCENTRATION = 20.0, 8.0
@@ -76,21 +79,38 @@ def pace_spread(setup: PlanSetup) -> dict[str, float]:
 
 
 def forecast_completion(setup: PlanSetup, *, runs: int = 50, seed: int = 1, years: float = 40.0,
-                        chunk_days: float = 20.0, capacity_label: str = "At the current capacity") -> Forecast:
+                        chunk_days: float = 20.0, capacity_label: str = "At the current capacity",
+                        habits: ProgrammeHabits | None | bool = True, one_team_per_stage: bool = False) -> Forecast:
+    """`habits`: True learns from the register how the programme works (habits.py) and plays it forward that way;
+    False (or None) dispatches by the priority ranking with every team doing whatever its method may.
+    `one_team_per_stage` lets one team at a time work a hazard's stage where the register shows teams never share one
+    (off by default: with the planner's stage shares it leaves machines idle, docs/planning.md)."""
     rng = np.random.default_rng(seed)
     capacity: Capacity = replace(setup.capacity, max_distance_m=np.inf)
     spread = pace_spread(setup)
     weeks = int(years * 52)
     hazards = setup.hazards
+    if habits is True:
+        habits = learn_habits(setup.inputs, hazards)
+    if isinstance(habits, ProgrammeHabits) and habits.order is not None and len(hazards):
+        # The chunks' order (build_problem sorts by score) becomes the programme's own order.
+        hazards = hazards.assign(score=hazards["code"].map(habits.order).fillna(habits.order.min()).to_numpy())
     finishes, curves = [], []
     by_district: dict[str, list[np.ndarray]] = {}
     problem = None
     for _ in range(runs):
         pace = {m: float(np.exp(rng.normal(0.0, spread[m]))) for m in METHODS}
+        if isinstance(habits, ProgrammeHabits):  # what goes to hazards reported later is not the known task's
+            pace = {m: v * (1.0 - habits.new_work_share) for m, v in pace.items()}
         shares = _draw_shares(rng, capacity, sorted(set(hazards["hazard_type"])))
         problem = build_problem(hazards, capacity, start=setup.inputs.as_of, weeks=weeks, chunk_days=chunk_days,
                                 rate_factor=pace, shares=shares)
-        plan = dispatch_schedule(problem)
+        if isinstance(habits, ProgrammeHabits):
+            _keep_to_own_stages(problem, habits)
+            plan = dispatch_schedule(problem, first_choice=_ongoing_chunks(problem, habits),
+                                     one_team_per_stage=one_team_per_stage and not habits.stages_shared)
+        else:
+            plan = dispatch_schedule(problem)
         finishes.append(hazard_finish(problem, plan))
         done = np.isfinite(plan.finish)
         week = np.minimum(np.floor(plan.finish[done]).astype(int), weeks - 1)
@@ -112,6 +132,34 @@ def forecast_completion(setup: PlanSetup, *, runs: int = 50, seed: int = 1, year
                     start=calendar.start if calendar is not None else None, curves=np.array(curves),
                     district_curves={name: np.array(c) for name, c in by_district.items()},
                     capacity_label=capacity_label)
+
+
+def _keep_to_own_stages(problem: PlanProblem, habits: ProgrammeHabits) -> None:
+    """A team that has reports does only the stages it has been doing (where some team may do the chunk then)."""
+    stage_of = np.array(STAGES)
+    own = np.ones(problem.effort.shape, dtype=bool)
+    for k, code in enumerate(problem.teams["code"]):
+        stages = habits.team_stages.get(str(code))
+        if stages is not None:
+            own[:, k] = np.isin(stage_of[problem.chunk_stage], list(stages))
+    allowed = np.isfinite(problem.effort)
+    keep = (allowed & own).any(axis=1)  # chunks nobody would do then keep every allowed team
+    problem.effort[keep[:, None] & ~own] = np.inf
+
+
+def _ongoing_chunks(problem: PlanProblem, habits: ProgrammeHabits) -> dict[int, np.ndarray]:
+    """Team index -> the chunks of the hazard stage it was working on at the date, in order."""
+    hazard_index = {str(c): h for h, c in enumerate(problem.hazards["code"])}
+    stage_index = {s: i for i, s in enumerate(STAGES)}
+    result = {}
+    for k, code in enumerate(problem.teams["code"]):
+        task = habits.ongoing.get(str(code))
+        if task is None or task[0] not in hazard_index:
+            continue
+        chunks = np.flatnonzero((problem.chunk_hazard == hazard_index[task[0]])
+                                & (problem.chunk_stage == stage_index[task[1]]) & np.isfinite(problem.effort[:, k]))
+        result[k] = chunks
+    return result
 
 
 def _draw_shares(rng: np.random.Generator, capacity: Capacity, types: list[str]) -> dict[str, tuple[float, float]]:

@@ -8,7 +8,7 @@ The database filters (live records, approved progress); the planning runs in-pro
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -38,9 +38,13 @@ class PlanningInputs:
     incidents: pd.DataFrame  # incident_date, killed, injured, x, y
     projects: gpd.GeoDataFrame  # code, name, project_type, funding_usd, funded, ready_date, deadline, beneficiaries
     teams: pd.DataFrame  # code, organisation, name, method, members, base_name, x, y, active_from
-    team_weeks: pd.DataFrame  # team, method, activity_type, hazard_type, district, period_start, area_worked_m2, days
+    team_weeks: pd.DataFrame  # team, method, activity_type, hazard_type, district, period_start, area_worked_m2, days,
+    #                           activity, hazard (codes)
     outputs: pd.DataFrame  # hazard, hazard_type, district, outcome, release_date, area_m2
     districts: gpd.GeoDataFrame  # name, geometry
+    # Activities begun by the date: code, team, hazard, activity_type, start_date, end_date (None while ongoing then)
+    activities: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["code", "team", "hazard", "activity_type", "start_date", "end_date"]))
 
     def open_hazards(self) -> gpd.GeoDataFrame:
         return self.hazards[self.hazards["open"]]
@@ -89,7 +93,8 @@ def load_planning_inputs(connection: Connection, *, as_of: dt.date | None = None
         as_of=day, crs=crs, hazards=hazards.drop(columns=["benchmark_longitude", "benchmark_latitude"]),
         incidents=_incidents(connection, day, crs), projects=_projects(connection, day, crs),
         teams=_teams(connection, day, crs), team_weeks=_team_weeks(connection, day, by_id),
-        outputs=outputs.drop(columns="hazard_area_id"), districts=districts.to_crs(crs)[["name", "geometry"]])
+        outputs=outputs.drop(columns="hazard_area_id"), districts=districts.to_crs(crs)[["name", "geometry"]],
+        activities=_activities(connection, day, by_id))
 
 
 STAGE_OF_ACTIVITY = {"nts": "nts", "ts": "ts", "clearance": "clearance", "bac": "clearance"}
@@ -140,13 +145,27 @@ def _team_weeks(connection: Connection, day: dt.date, hazards: pd.DataFrame) -> 
     """Approved progress reports with the team, method, activity and hazard they were worked on."""
     r, act, t = progress_reports.c, activities.c, teams.c
     frame = query_frame(connection, select(t.code.label("team"), act.method, act.activity_type, act.hazard_area_id,
-                                           r.period_start, r.area_worked_m2, r.working_days.label("days"))
+                                           r.period_start, r.area_worked_m2, r.working_days.label("days"),
+                                           act.code.label("activity"))
                         .join_from(progress_reports, activities, r.activity_id == act.id)
                         .join(teams, act.team_id == t.id)
                         .where(r.retired_at.is_(None), r.review_status == "approved", r.period_end <= day))
     frame["hazard_type"] = frame["hazard_area_id"].map(hazards["hazard_type"])
     frame["district"] = frame["hazard_area_id"].map(hazards["district"])
+    frame["hazard"] = frame["hazard_area_id"].map(hazards["code"])
     return frame.drop(columns="hazard_area_id")
+
+
+def _activities(connection: Connection, day: dt.date, hazards: pd.DataFrame) -> pd.DataFrame:
+    """Activities on hazard areas begun by `day`, with their team; an end after `day` is not known yet then."""
+    act, t = activities.c, teams.c
+    frame = query_frame(connection, select(act.code, t.code.label("team"), act.hazard_area_id, act.activity_type,
+                                           act.start_date, act.end_date)
+                        .join_from(activities, teams, act.team_id == t.id)
+                        .where(act.retired_at.is_(None), act.hazard_area_id.is_not(None), act.start_date <= day))
+    frame["hazard"] = frame.pop("hazard_area_id").map(hazards["code"])
+    frame.loc[frame["end_date"].notna() & (frame["end_date"] > day), "end_date"] = None
+    return frame[["code", "team", "hazard", "activity_type", "start_date", "end_date"]]
 
 
 def _metric_crs(hazards: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> CRS:
