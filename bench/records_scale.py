@@ -16,12 +16,14 @@ measures `verify_records` itself; reading the items from a register is measured 
   All items are AP/AT mines: the harshest reading of "10,000,000 items found", since verification reads mines only.
 
 Paths, on the same data in the same process, each timed with perf_counter and its own peak RSS delta read from
-VmHWM after a reset (Linux /proc/self/clear_refs):
+VmHWM after a reset (Linux /proc/self/clear_refs; the workers' own peaks are not in it):
   Demine verify        verify_records(inputs): the fit, the metrics, the search before an inaccurate call
+                       (--workers N: in N forked processes; CPU time then includes theirs)
   overlay as written   the desk officer's overlay (bench/records_verification.py's baseline): each record's worked
                        mines matched within the tolerance where it says, no search for a better position
 
     .venv/bin/python bench/records_scale.py [--records 10000] [--items 10000000] [--seed 1] [--profile FILE]
+                                            [--cache-dir /tmp/demine-records-scale | --no-cache]
     .venv/bin/python bench/records_scale.py --register /work/benchdb/bench.db   # time load_inputs, read-only
 """
 
@@ -29,7 +31,9 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import hashlib
 import os
+import pickle
 import resource
 import time
 from pathlib import Path
@@ -47,7 +51,7 @@ from demine.analysis.records.geometry import LocalFrame, recorded_mines, row_min
 from demine.analysis.records.inputs import VerificationInputs, load_inputs
 from demine.analysis.records.metrics import Land
 from demine.analysis.records.verify import DEFAULT_TOLERANCE_M, verify_records
-from demine.domain.geodesy import to_projected
+from demine.domain.geodesy import local_equidistant_crs, to_projected
 
 CENTRE = (47.0, 39.9)  # between Aghdam and Fuzuli
 GRID_M = 800.0
@@ -134,7 +138,7 @@ def _worked_part(x: np.ndarray, y: np.ndarray, bearing: float, share: float) -> 
 
 def build(n_records: int, n_items: int, seed: int) -> tuple[VerificationInputs, dict[str, float]]:
     rng = np.random.default_rng(seed)
-    frame = LocalFrame.around(np.array([CENTRE[0]]), np.array([CENTRE[1]]))
+    frame = LocalFrame.of(local_equidistant_crs(*CENTRE))  # the data's own frame, whatever the verifier's
     # Every field, recorded or not, on one jittered grid; a field yields about 290 mines found on average (650
     # mines, 45% of its length worked), so this many fields give the items asked for, with some to spare.
     n_fields = max(n_records, int(np.ceil(n_items / 290 * 1.3)))
@@ -224,6 +228,31 @@ def build(n_records: int, n_items: int, seed: int) -> tuple[VerificationInputs, 
     return inputs, facts
 
 
+def cached_build(n_records: int, n_items: int, seed: int, cache_dir: Path | None) -> tuple[VerificationInputs,
+                                                                                       dict[str, float], str]:
+    """build(), or its result pickled by an earlier run with the same arguments and the same data code.
+
+    The key holds a hash of this file's data section, so a change to how the data are built builds them afresh.
+    Building 10,000 records and 10,000,000 mines takes minutes; the cache only spares repeated runs that wait.
+    """
+    if cache_dir is None:
+        return *build(n_records, n_items, seed), "built"
+    text = Path(__file__).read_text()
+    code = hashlib.sha256(text[text.index("# --- the data"):text.index("def cached_build")].encode()).hexdigest()[:12]
+    path = cache_dir / f"records{n_records}-items{n_items}-seed{seed}-{code}.pkl"
+    if path.exists():
+        with path.open("rb") as f:
+            inputs, facts = pickle.load(f)
+        return inputs, facts, f"read from {path}"
+    inputs, facts = build(n_records, n_items, seed)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".part")
+    with partial.open("wb") as f:
+        pickle.dump((inputs, facts), f, protocol=pickle.HIGHEST_PROTOCOL)
+    partial.rename(path)  # whole or not at all: an interrupted run leaves no half-written cache
+    return inputs, facts, f"built (cached in {path})"
+
+
 # --- the baseline ------------------------------------------------------------------------------------------------
 
 def overlay_as_written(inputs: VerificationInputs, tolerance_m: float = DEFAULT_TOLERANCE_M) -> list[str]:
@@ -282,8 +311,9 @@ def _rss_mb() -> float:
 
 
 def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    # The process and its reaped children (the workers of verify_records --workers).
+    return sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF),
+                                                   resource.getrusage(resource.RUSAGE_CHILDREN)))
 
 
 def timed(fn, *args):  # type: ignore[no-untyped-def]
@@ -321,13 +351,18 @@ def main() -> None:
     parser.add_argument("--register", help="only time load_inputs on this SQLite register, read-only")
     parser.add_argument("--paths", nargs="+", choices=["verify", "overlay"], default=["verify", "overlay"],
                         help="which paths to run (both by default, on the same data)")
+    parser.add_argument("--workers", type=int, default=1, help="processes verify_records judges records in")
+    parser.add_argument("--cache-dir", type=Path, default=Path("/tmp/demine-records-scale"),
+                        help="keep the built data here, keyed by the arguments, for later runs")
+    parser.add_argument("--no-cache", action="store_true", help="build the data afresh and keep nothing")
     args = parser.parse_args()
     if args.register:
         register_read(args.register)
         return
     start = time.perf_counter()
-    inputs, facts = build(args.records, args.items, args.seed)
-    print(f"built in {time.perf_counter() - start:.0f} s: " + ", ".join(f"{k} {v:,}" for k, v in facts.items()))
+    inputs, facts, how = cached_build(args.records, args.items, args.seed, None if args.no_cache else args.cache_dir)
+    print(f"data {how} in {time.perf_counter() - start:.0f} s: "
+          + ", ".join(f"{k} {v:,}" for k, v in facts.items()))
     table = Table(title=f"Record verification at scale: {facts['records']:,} records, {facts['mines found']:,} "
                         f"mines found (seed {args.seed}, load {os.getloadavg()[0]:.1f})")
     for name in ("path", "total s", "CPU s", "ms per record", "CPU ms per record", "peak RSS MB", "RSS growth MB",
@@ -338,12 +373,12 @@ def main() -> None:
         profile = cProfile.Profile() if args.profile else None
         if profile:
             profile.enable()
-        results, seconds, cpu, peak, grew = timed(verify_records, inputs)
+        results, seconds, cpu, peak, grew = timed(lambda i: verify_records(i, workers=args.workers), inputs)
         if profile:
             profile.disable()
             profile.dump_stats(args.profile)
         classes = pd.Series([r.verification_class.value for r in results]).value_counts().to_dict()
-        table.add_row("Demine verify", f"{seconds:.1f}", f"{cpu:.1f}", f"{1000 * seconds / n:.1f}",
+        table.add_row("Demine verify" + (f" ({args.workers} workers)" if args.workers > 1 else ""), f"{seconds:.1f}", f"{cpu:.1f}", f"{1000 * seconds / n:.1f}",
                       f"{1000 * cpu / n:.1f}", f"{peak:,.0f}", f"{grew:,.0f}",
                       ", ".join(f"{k} {v}" for k, v in sorted(classes.items())))
     if "overlay" in args.paths:

@@ -12,10 +12,13 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import shapely
 
-from demine.analysis.records.fit import FoundMines, best_fit
+from demine.analysis.records.fit import FoundMines, WorkedMask, best_fit
 from demine.analysis.records.geometry import RigidFit
 
 NEAR_FOOTPRINT_M = 30.0  # found mines this close to a record's perimeter belong to its field, recorded or not
+# Beyond the search radius, the surroundings of a record indexed for its queries: a fit turns the record by up to 8°
+# about its centre (70 m at 500 m) besides shifting it. Queries reaching farther are still answered, nationally.
+LOCAL_MARGIN_M = 150.0
 
 
 class Land:
@@ -52,6 +55,24 @@ class Land:
             hits, _ = self.released_tree.query(shapely.points(x, y), predicate="within")
             mask[hits] = True
         return mask
+
+    def worked_near(self, minx: float, miny: float, maxx: float, maxy: float) -> WorkedMask:
+        """worked_mask for the points of one record's surroundings: the released polygons reaching the box are taken
+        once and tested directly (prepared), instead of a tree query per call; points outside the box go to the
+        tree as before. The same answer: a point is within a polygon exactly when the polygon contains it."""
+        hits = self.released_tree.query(shapely.box(minx, miny, maxx, maxy))
+        polygons = self.released[hits]
+        shapely.prepare(polygons)
+
+        def worked(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+            if not len(x) or not (x.min() >= minx and x.max() <= maxx and y.min() >= miny and y.max() <= maxy):
+                return self.worked_mask(x, y)
+            mask = np.zeros(len(x), dtype=bool)
+            for polygon in polygons:
+                mask |= shapely.contains_xy(polygon, x, y)
+            return mask
+
+        return worked
 
     def released_near(self, area: shapely.Geometry, *, cleared_or_reduced_only: bool = False) -> shapely.Geometry:
         hits = self.released_tree.query(area, predicate="intersects")
@@ -121,12 +142,19 @@ def measure_record(x: np.ndarray, y: np.ndarray, is_at: np.ndarray, models: np.n
                    found: FoundMines, found_models: np.ndarray, land: Land, *, tolerance_m: float, buffer_m: float,
                    max_shift_m: float) -> tuple[RecordMetrics, RigidFit]:
     """Metrics of one record (metric coordinates of its recorded mines and perimeter)."""
-    worked = land.worked_mask(x, y)
+    # Every query of this record stays near it: the mines found and the released land of its surroundings are
+    # taken once (queries beyond them still go to the national indexes, so the answers are the same).
+    minx, miny, maxx, maxy = shapely.bounds(shapely.envelope(shapely.union(perimeter, shapely.multipoints(
+        np.column_stack([x, y]))))) if len(x) else shapely.bounds(perimeter)
+    margin = max_shift_m + tolerance_m + LOCAL_MARGIN_M
+    found = found.near(minx - margin, miny - margin, maxx + margin, maxy + margin)
+    worked_mask = land.worked_near(minx - margin, miny - margin, maxx + margin, maxy + margin)
+    worked = worked_mask(x, y)
     index, _ = found.nearest(x, y, is_at, tolerance_m)
     reach = shapely.buffer(shapely.envelope(perimeter), max_shift_m + tolerance_m)
-    fit = best_fit(x, y, is_at, found, found.within(reach), land.worked_mask, max_shift_m=max_shift_m)
+    fit = best_fit(x, y, is_at, found, found.within(reach), worked_mask, max_shift_m=max_shift_m)
     fx, fy = fit.apply(x, y)
-    worked_after = land.worked_mask(fx, fy)
+    worked_after = worked_mask(fx, fy)
     index_after, _ = found.nearest(fx, fy, is_at, tolerance_m)
     fitted_perimeter = shapely.transform(perimeter, lambda xy: np.column_stack(fit.apply(xy[:, 0], xy[:, 1])))
     near = found.within(shapely.buffer(perimeter, buffer_m))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -39,47 +40,99 @@ class RecordVerification:
 def verify_records(inputs: VerificationInputs, *, tolerance_m: float = DEFAULT_TOLERANCE_M,
                    buffer_m: float = DEFAULT_BUFFER_M, max_shift_m: float = DEFAULT_MAX_SHIFT_M,
                    thresholds: Thresholds = DEFAULT_THRESHOLDS,
-                   progress: Callable[[int, int], None] | None = None) -> list[RecordVerification]:
+                   progress: Callable[[int, int], None] | None = None, workers: int = 1) -> list[RecordVerification]:
+    """Every record judged (in the order of inputs.records).
+
+    `workers` > 1 judges the records in that many forked processes, which share the indexes built here (copy on
+    write) and return the same results in the same order: wall time, not CPU time, for machines with cores to spare.
+    """
     records = inputs.records
     if records.empty:
         return []
-    mines = recorded_mines(inputs.rows, inputs.single_mines)
-    bounds = records.total_bounds
-    frame = LocalFrame.around(np.array([bounds[0], bounds[2]]), np.array([bounds[1], bounds[3]]))
-    mx, my = frame.to_metric(mines["longitude"].to_numpy(), mines["latitude"].to_numpy())
-    rec_at = _is_at(mines["mine_model"], inputs.model_category)
-    fx, fy = frame.to_metric(inputs.mines_found["longitude"].to_numpy(), inputs.mines_found["latitude"].to_numpy())
-    found = FoundMines(fx, fy, (inputs.mines_found["category"] == "at_mine").to_numpy())
-    found_models = inputs.mines_found["model"].fillna("").to_numpy(dtype=object)
-    land = Land(to_projected(inputs.outputs.geometry.to_numpy(), frame.crs),
-                inputs.outputs["outcome"].isin(["cleared", "reduced"]).to_numpy(),
-                to_projected(inputs.confirmed.geometry.to_numpy(), frame.crs),
-                to_projected(inputs.hazards.geometry.to_numpy(), frame.crs))
-    perimeters = to_projected(records.geometry.to_numpy(), frame.crs)
-    # Recorded mines grouped by record once (sorted), not filtered per record: O(n) instead of O(n × records).
-    order = np.argsort(mines["record_id"].to_numpy(), kind="stable")
-    ids = mines["record_id"].to_numpy()[order]
-    models = mines["mine_model"].fillna("").to_numpy(dtype=object)
-    results: list[RecordVerification] = []
-    for k, record in enumerate(records.itertuples(index=False)):
-        lo, hi = np.searchsorted(ids, record.id, "left"), np.searchsorted(ids, record.id, "right")
-        sel = order[lo:hi]
-        metrics, fit = measure_record(mx[sel], my[sel], rec_at[sel], models[sel], perimeters[k], found, found_models,
-                                      land, tolerance_m=tolerance_m, buffer_m=buffer_m, max_shift_m=max_shift_m)
-        klass = classify(metrics, thresholds)
+    judge = _Judge(inputs, tolerance_m=tolerance_m, buffer_m=buffer_m, max_shift_m=max_shift_m,
+                   thresholds=thresholds)
+    if workers <= 1 or len(records) <= CHUNK_RECORDS:
+        results = []
+        for k in range(len(records)):
+            results.append(judge(k))
+            if progress:
+                progress(k + 1, len(records))
+        return results
+    global _JUDGE
+    _JUDGE = judge  # inherited by the forked workers: nothing of the indexes is pickled
+    chunks = [range(lo, min(lo + CHUNK_RECORDS, len(records))) for lo in range(0, len(records), CHUNK_RECORDS)]
+    results = []
+    pool = multiprocessing.get_context("fork").Pool(workers)
+    try:
+        for chunk in pool.imap(_judge_chunk, chunks):
+            results.extend(chunk)
+            if progress:
+                progress(len(results), len(records))
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()  # reaped, so that their CPU time shows in the parent's getrusage(RUSAGE_CHILDREN)
+        _JUDGE = None
+    return results
+
+
+CHUNK_RECORDS = 25  # records a worker judges per task: few enough to balance, many enough that passing them is cheap
+_JUDGE: _Judge | None = None
+
+
+def _judge_chunk(chunk: range) -> list[RecordVerification]:
+    assert _JUDGE is not None
+    return [_JUDGE(k) for k in chunk]
+
+
+class _Judge:
+    """The indexes of one run (recorded and found mines, land, perimeters in the local frame) and the judging of one
+    record against them."""
+
+    def __init__(self, inputs: VerificationInputs, *, tolerance_m: float, buffer_m: float, max_shift_m: float,
+                 thresholds: Thresholds) -> None:
+        self.tolerance_m, self.buffer_m, self.max_shift_m, self.thresholds = tolerance_m, buffer_m, max_shift_m, \
+            thresholds
+        self.records = list(inputs.records[["id", "code", "admin_area_id", "ap_count", "at_count"]]
+                            .itertuples(index=False))
+        mines = recorded_mines(inputs.rows, inputs.single_mines)
+        bounds = inputs.records.total_bounds
+        frame = self.frame = LocalFrame.around(np.array([bounds[0], bounds[2]]), np.array([bounds[1], bounds[3]]))
+        self.mx, self.my = frame.to_metric(mines["longitude"].to_numpy(), mines["latitude"].to_numpy())
+        self.rec_at = _is_at(mines["mine_model"], inputs.model_category)
+        fx, fy = frame.to_metric(inputs.mines_found["longitude"].to_numpy(),
+                                 inputs.mines_found["latitude"].to_numpy())
+        self.found = FoundMines(fx, fy, (inputs.mines_found["category"] == "at_mine").to_numpy())
+        self.found_models = inputs.mines_found["model"].fillna("").to_numpy(dtype=object)
+        self.land = Land(to_projected(inputs.outputs.geometry.to_numpy(), frame.crs),
+                         inputs.outputs["outcome"].isin(["cleared", "reduced"]).to_numpy(),
+                         to_projected(inputs.confirmed.geometry.to_numpy(), frame.crs),
+                         to_projected(inputs.hazards.geometry.to_numpy(), frame.crs))
+        self.perimeters = to_projected(inputs.records.geometry.to_numpy(), frame.crs)
+        # Recorded mines grouped by record once (sorted), not filtered per record: O(n) instead of O(n × records).
+        self.order = np.argsort(mines["record_id"].to_numpy(), kind="stable")
+        self.ids = mines["record_id"].to_numpy()[self.order]
+        self.models = mines["mine_model"].fillna("").to_numpy(dtype=object)
+
+    def __call__(self, k: int) -> RecordVerification:
+        record, t = self.records[k], self.thresholds
+        lo, hi = np.searchsorted(self.ids, record.id, "left"), np.searchsorted(self.ids, record.id, "right")
+        sel = self.order[lo:hi]
+        x, y = self.mx[sel], self.my[sel]
+        metrics, fit = measure_record(x, y, self.rec_at[sel], self.models[sel], self.perimeters[k], self.found,
+                                      self.found_models, self.land, tolerance_m=self.tolerance_m,
+                                      buffer_m=self.buffer_m, max_shift_m=self.max_shift_m)
+        klass = classify(metrics, t)
         if klass is RecordClass.INACCURATE:  # before calling it wrong: could a shifted copy hide nearby?
             n = metrics.recorded_mines
-            search = hiding_places(mx[sel], my[sel], land, radius_m=max_shift_m,
-                                   min_worked=evidence_needed(n, thresholds),
-                                   min_on_hazard=thresholds.hiding_hazard_share * n)
+            search = hiding_places(x, y, self.land, radius_m=self.max_shift_m, min_worked=evidence_needed(n, t),
+                                   min_on_hazard=t.hiding_hazard_share * n)
             metrics = replace(metrics, search_placements=search.placements, hiding_placements=search.hiding)
-            klass = classify(metrics, thresholds)
-        corrected = _corrected(perimeters[k], fit, land, frame) if klass is RecordClass.SHIFTED else None
-        results.append(RecordVerification(int(record.id), record.code, _int(record.admin_area_id), klass, metrics,
-                                          fit, corrected, _int(record.ap_count), _int(record.at_count)))
-        if progress:
-            progress(k + 1, len(records))
-    return results
+            klass = classify(metrics, t)
+        corrected = _corrected(self.perimeters[k], fit, self.land, self.frame) if klass is RecordClass.SHIFTED \
+            else None
+        return RecordVerification(int(record.id), record.code, _int(record.admin_area_id), klass, metrics, fit,
+                                  corrected, _int(record.ap_count), _int(record.at_count))
 
 
 def _corrected(perimeter: shapely.Geometry, fit: RigidFit, land: Land, frame: LocalFrame) -> shapely.Geometry | None:

@@ -1,0 +1,117 @@
+"""The shortcuts taken for speed answer exactly as the national indexes do: the mines found and the released land of a
+record's surroundings (FoundMines.near, Land.worked_near), and the records judged in forked workers."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from demine.analysis.records.fit import FoundMines
+from demine.analysis.records.geometry import WGS84_GEOD, row_mine_positions
+from demine.analysis.records.inputs import VerificationInputs
+from demine.analysis.records.metrics import Land
+from demine.analysis.records.verify import CHUNK_RECORDS, verify_records
+
+RNG = np.random.default_rng(11)
+# 20,000 mines over 4 × 4 km in clusters (fields), a third of them AT.
+CENTRES = RNG.uniform(0, 4000, (60, 2))
+OWNER = RNG.integers(0, 60, 20_000)
+FX = CENTRES[OWNER, 0] + RNG.normal(0, 80, 20_000)
+FY = CENTRES[OWNER, 1] + RNG.normal(0, 80, 20_000)
+F_AT = RNG.random(20_000) < 0.33
+NATIONAL = FoundMines(FX, FY, F_AT)
+RELEASED = shapely.buffer(shapely.points(CENTRES[:40] + RNG.normal(0, 50, (40, 2))), RNG.uniform(20, 200, 40))
+LAND = Land(RELEASED, np.ones(40, bool), np.array([], dtype=object))
+
+coordinate = st.floats(-500, 4500, allow_nan=False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(x0=coordinate, y0=coordinate, size=st.floats(50, 2500), radius=st.sampled_from([4.0, 10.0, 16.0]),
+       spread=st.floats(10, 3000), seed=st.integers(0, 2**32 - 1))
+def test_a_view_of_the_mines_found_answers_as_the_national_index(x0: float, y0: float, size: float, radius: float,
+                                                                  spread: float, seed: int) -> None:
+    """Points inside the view's window and beyond it (those fall back to the national trees)."""
+    view = NATIONAL.near(x0, y0, x0 + size, y0 + size)
+    rng = np.random.default_rng(seed)
+    x = x0 + size / 2 + rng.uniform(-spread, spread, 200)
+    y = y0 + size / 2 + rng.uniform(-spread, spread, 200)
+    is_at = rng.random(200) < 0.3
+    for method in ("nearest", "closest"):
+        got, want = getattr(view, method)(x, y, is_at, radius), getattr(NATIONAL, method)(x, y, is_at, radius)
+        assert np.array_equal(got[0], want[0]) and np.allclose(got[1], want[1])
+    area = shapely.buffer(shapely.Point(x[0], y[0]), spread / 3)
+    assert np.array_equal(view.within(area), NATIONAL.within(area))
+
+
+@settings(max_examples=60, deadline=None)
+@given(x0=coordinate, y0=coordinate, size=st.floats(50, 2500), spread=st.floats(10, 3000),
+       seed=st.integers(0, 2**32 - 1))
+def test_the_released_land_of_a_view_is_the_released_land(x0: float, y0: float, size: float, spread: float,
+                                                          seed: int) -> None:
+    worked = LAND.worked_near(x0, y0, x0 + size, y0 + size)
+    rng = np.random.default_rng(seed)
+    x = x0 + size / 2 + rng.uniform(-spread, spread, 300)
+    y = y0 + size / 2 + rng.uniform(-spread, spread, 300)
+    assert np.array_equal(worked(x, y), LAND.worked_mask(x, y))
+
+
+def _fields(n: int) -> VerificationInputs:
+    """n records of three AP rows and one AT row, 1.5 km apart, variously spoiled and worked (seeded)."""
+    rng = np.random.default_rng(3)
+    rows, found, released, hazards, perimeters = [], [], [], [], []
+    m_lon, m_lat = 1 / 85_300, 1 / 111_000
+    for k in range(n):
+        lon0, lat0 = 46.5 + (k % 10) * 1500 * m_lon, 39.8 + (k // 10) * 1500 * m_lat
+        true = []
+        for j, (model, spacing, count) in enumerate([("PMN-2", 5.0, 40), ("PMN-2", 5.0, 40), ("TM-62M", 10.0, 20)]):
+            lon, lat, _ = WGS84_GEOD.fwd(lon0, lat0, 0.0, 15.0 * j)
+            true.append([k + 1, lon, lat, 80.0, spacing, count, model])
+        true = pd.DataFrame(true, columns=["record_id", "start_longitude", "start_latitude", "bearing_deg",
+                                           "mine_spacing_m", "mine_count", "mine_model"])
+        _, lon, lat = row_mine_positions(true["start_longitude"], true["start_latitude"], true["bearing_deg"],
+                                         true["mine_spacing_m"], true["mine_count"])
+        models = np.repeat(true["mine_model"].to_numpy(), true["mine_count"].to_numpy())
+        ground = shapely.points(lon, lat)
+        hazards.append(shapely.buffer(shapely.convex_hull(shapely.multipoints(ground)), 60 * m_lat))
+        share = [0.0, 0.3, 0.7, 1.0][k % 4]  # how far along the field the clearance has gone
+        cut = lon.min() + share * (lon.max() - lon.min())
+        if share:
+            released.append(shapely.box(lon.min() - 8 * m_lon, lat.min() - 8 * m_lat, cut, lat.max() + 8 * m_lat))
+        keep = lon <= cut if share else np.zeros(len(lon), bool)
+        found.append(pd.DataFrame({"longitude": lon[keep] + rng.normal(0, m_lon, keep.sum()),
+                                   "latitude": lat[keep] + rng.normal(0, m_lat, keep.sum()), "model": models[keep],
+                                   "category": np.where(models[keep] == "TM-62M", "at_mine", "ap_mine")}))
+        shift = [(0, 0), (150, -90), (30, 20), (700, 400)][(k // 4) % 4]  # accurate, shifted, partial, elsewhere
+        written = true.assign(start_longitude=true["start_longitude"] + shift[0] * m_lon,
+                              start_latitude=true["start_latitude"] + shift[1] * m_lat)
+        rows.append(written)
+        perimeters.append(shapely.buffer(shapely.convex_hull(shapely.multipoints(
+            np.column_stack([lon + shift[0] * m_lon, lat + shift[1] * m_lat]))), 10 * m_lat))
+    records = gpd.GeoDataFrame({"id": np.arange(n) + 1, "code": [f"MR-{k + 1}" for k in range(n)],
+                                "admin_area_id": [None] * n, "ap_count": [80] * n, "at_count": [20] * n,
+                                "mine_models": ["PMN-2,TM-62M"] * n}, geometry=perimeters, crs="EPSG:4326")
+    suspected = gpd.GeoDataFrame({"hazard_class": ["cha"] * n}, geometry=hazards, crs="EPSG:4326")
+    return VerificationInputs(
+        records, pd.concat(rows, ignore_index=True), pd.DataFrame(columns=["record_id", "longitude", "latitude",
+                                                                           "mine_model"]),
+        pd.concat(found, ignore_index=True),
+        gpd.GeoDataFrame({"outcome": ["cleared"] * len(released)}, geometry=released, crs="EPSG:4326"),
+        suspected, suspected, pd.DataFrame(columns=["longitude", "latitude", "category", "admin_area_id"]),
+        gpd.GeoDataFrame({"id": [], "name": [], "reporting_order": []}, geometry=[], crs="EPSG:4326"),
+        {"PMN-2": "ap_mine", "TM-62M": "at_mine"})
+
+
+def test_records_judged_in_workers_are_judged_as_in_one_process() -> None:
+    inputs = _fields(CHUNK_RECORDS + 15)  # more than one chunk, so that the work is really split
+    alone, shared = verify_records(inputs), verify_records(inputs, workers=2)
+    assert [r.record_id for r in shared] == [r.record_id for r in alone] == list(range(1, CHUNK_RECORDS + 16))
+    assert [r.verification_class for r in shared] == [r.verification_class for r in alone]
+    # repr: NaN (no residual without a pair) equals itself there
+    assert [repr(r.metrics) for r in shared] == [repr(r.metrics) for r in alone]
+    assert [repr(r.fit) for r in shared] == [repr(r.fit) for r in alone]
+    assert len({r.verification_class for r in alone}) >= 3  # the fields are not all alike
