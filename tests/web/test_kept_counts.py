@@ -22,12 +22,13 @@ from demine.services.accounts import User
 from demine.services.dashboard import compute_dashboard, dashboard
 from demine.services.data_entry import ItemLine, ProgressForm, save_progress_report
 from demine.services.imports import import_file
+from demine.services.feature_texts import FEATURE_TEXTS
 from demine.services.map_layers import POINT_LAYERS, layer_geojson
 from demine.services.point_grid import FINE_CELLS, FINE_LEVEL, FineCellCache, cell_degrees
 from demine.store.tables.core import admin_areas
 from demine.store.tables.hazards import hazard_areas
-from demine.store.tables.kept_counts import dashboard_item_days, dashboard_open_hazards, dashboard_output_days
-from demine.store.tables.kept_counts import map_point_cells
+from demine.store.tables.kept_counts import dashboard_item_days, dashboard_item_districts, dashboard_open_hazards
+from demine.store.tables.kept_counts import dashboard_output_days, dashboard_output_districts, map_point_cells
 from demine.store.tables.operations import activities, items_found, land_release_outputs, progress_reports
 from demine.store.tables.people import incidents
 
@@ -72,15 +73,26 @@ def _recount(register) -> dict[str, dict]:  # type: ignore[no-untyped-def]
     output_days: dict = defaultdict(lambda: np.zeros(2))
     for r in outputs:
         output_days[(r.release_date, district[r.activity_id] or -1, r.outcome)] += (1, r.area_m2)
+    item_districts = _summed(item_days, lambda key: key[1:])
+    output_districts = _summed(output_days, lambda key: key[1:])
     open_hazards: dict = defaultdict(lambda: np.zeros(2))
     for r in hazards:
         open_hazards[(r.admin_area_id or -1,)] += (1, r.area_m2)
-    return {"cells": cells, "item_days": item_days, "output_days": output_days, "hazards": open_hazards}
+    return {"cells": cells, "item_days": item_days, "output_days": output_days, "item_districts": item_districts,
+            "output_districts": output_districts, "hazards": open_hazards}
+
+
+def _summed(groups: dict, key) -> dict:  # type: ignore[no-untyped-def]
+    summed: dict = defaultdict(lambda: np.zeros(2))
+    for k, v in groups.items():
+        summed[key(k)] += v
+    return summed
 
 
 def _kept(register) -> dict[str, dict]:  # type: ignore[no-untyped-def]
     tables = {"cells": (map_point_cells, 4), "item_days": (dashboard_item_days, 3),
-              "output_days": (dashboard_output_days, 3), "hazards": (dashboard_open_hazards, 1)}
+              "output_days": (dashboard_output_days, 3), "item_districts": (dashboard_item_districts, 2),
+              "output_districts": (dashboard_output_districts, 2), "hazards": (dashboard_open_hazards, 1)}
     kept = {}
     with register.reading() as connection:
         for name, (table, keys) in tables.items():
@@ -228,3 +240,21 @@ def test_counts_of_rows_not_touched_are_not_read_again(scattered):
     with scattered.reading() as connection:
         live = connection.execute(select(func.count()).select_from(items_found)).scalar_one()
     assert read < live  # the layer's cells, not its items
+
+
+def test_a_write_drops_the_kept_texts_of_the_written_features_only(scattered):
+    layer_geojson(scattered, "hazards", WIDE, 12, individual_points=True)
+    key = (scattered.location, "hazards")
+    before = dict(FEATURE_TEXTS._held[key][1][12])
+    with scattered.reading() as connection:
+        ids = dict(connection.execute(select(hazard_areas.c.code, hazard_areas.c.id)
+                                      .where(hazard_areas.c.code.in_(["HS-3", "HS-4"]))).all())
+    with scattered.writing() as connection:
+        connection.execute(update(hazard_areas).where(hazard_areas.c.code == "HS-3").values(work_status="closed"))
+    served = layer_geojson(scattered, "hazards", WIDE, 12, individual_points=True)
+    after = FEATURE_TEXTS._held[key][1][12]
+    assert [f for f in served["features"] if f["properties"]["code"] == "HS-3"][0]["properties"]["work_status"] \
+        == "closed"
+    assert after[ids["HS-3"]] != before[ids["HS-3"]]
+    assert all(after[i] is before[i] for i in before if i != ids["HS-3"])  # not made again
+    assert ids["HS-4"] in before

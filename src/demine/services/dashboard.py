@@ -2,7 +2,7 @@
 
 Only approved data is official: an output or an item counts when its progress report is approved, or when it came
 without one (imported completion data). Totals are SQL aggregates, over the counts kept as rows are written (kept per
-day and district by triggers, migration 0008) or, as the reference, over the rows; only the per-day sums of the trend
+day and district and per district by triggers, migration 0008) or, as the reference, over the rows; only the per-day sums of the trend
 come back to Python, to be put into weeks the same way on both backends (date functions differ between SQLite and
 PostgreSQL).
 """
@@ -23,8 +23,10 @@ from demine.store.changes import change_stamp
 from demine.store.tables.core import admin_areas
 from demine.store.tables.hazards import hazard_areas
 from demine.store.tables.kept_counts import dashboard_item_days as kept_items
+from demine.store.tables.kept_counts import dashboard_item_districts as kept_item_districts
 from demine.store.tables.kept_counts import dashboard_open_hazards as kept_hazards
 from demine.store.tables.kept_counts import dashboard_output_days as kept_outputs
+from demine.store.tables.kept_counts import dashboard_output_districts as kept_output_districts
 from demine.store.tables.operations import activities, items_found, land_release_outputs
 from demine.store.tables.people import incidents
 
@@ -256,11 +258,17 @@ class KeptSums(Sums):
         return max(known) if known else None
 
     def released(self, period: Period) -> list[tuple[str, float]]:
+        if period is None:  # everything so far: from the per-district sums (districts x outcomes rows)
+            d = kept_output_districts.c
+            return self._rows(select(d.outcome, func.sum(d.area_m2)).where(d.records > 0).group_by(d.outcome))
         k = kept_outputs.c
         return self._rows(select(k.outcome, func.sum(k.area_m2)).where(*self._counted(k.records, k.release_date,
                                                                                         period)).group_by(k.outcome))
 
     def found(self, period: Period) -> list[tuple[str, int]]:
+        if period is None:
+            d = kept_item_districts.c
+            return self._rows(select(d.category, func.sum(d.quantity)).where(d.records > 0).group_by(d.category))
         k = kept_items.c
         return self._rows(select(k.category, func.sum(k.quantity)).where(
             *self._counted(k.records, k.found_date, period)).group_by(k.category))
@@ -276,14 +284,12 @@ class KeptSums(Sums):
             *self._counted(k.records, k.found_date, period)).group_by(k.found_date))
 
     def released_per_district(self) -> list[tuple[int, str, float]]:
-        k = kept_outputs.c
-        return self._rows(select(k.admin_area_id, k.outcome, func.sum(k.area_m2)).where(k.records > 0)
-                          .group_by(k.admin_area_id, k.outcome))
+        d = kept_output_districts.c
+        return self._rows(select(d.admin_area_id, d.outcome, d.area_m2).where(d.records > 0))
 
     def found_per_district(self) -> list[tuple[int, str, int]]:
-        k = kept_items.c
-        return self._rows(select(k.admin_area_id, k.category, func.sum(k.quantity)).where(k.records > 0)
-                          .group_by(k.admin_area_id, k.category))
+        d = kept_item_districts.c
+        return self._rows(select(d.admin_area_id, d.category, d.quantity).where(d.records > 0))
 
     def open_hazards(self) -> list[tuple[int, int, float]]:
         k = kept_hazards.c

@@ -8,6 +8,12 @@ properties) is made once per zoom and kept, stamped with the register's write co
 viewport, retirement, the approved-only rule, the period), so which features come back is exactly what the register
 holds now; only the text of a chosen feature comes from the cache, and only while nothing wrote its table.
 
+When the stamp has moved, the texts of the features written since are dropped, not the layer's: the register logs
+each updated or deleted feature with its table's write count (table feature_changes, migration 0008), so a request
+after a write reads the few ids written since the stamp it holds and makes only those texts again (a new feature has
+no text yet). When that cannot be told (another database, a write to a second source table such as the records'
+verifications), every text of the layer is dropped as before.
+
 The stamp is read before the rows and again after the texts are made: a write that lands in between (a request that
 is not one snapshot on SQLite) makes the request neither use nor keep cached texts.
 """
@@ -15,7 +21,7 @@ is not one snapshot on SQLite) makes the request neither use nor keep cached tex
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 # Kept texts per process, all layers and zooms together: beyond this the layer's texts are dropped and made again.
 MAX_BYTES = 256 * 1024 * 1024
@@ -29,10 +35,17 @@ class FeatureTextCache:
         self._max_bytes = max_bytes
 
     def texts(self, location: str, layer: str, zoom: int, stamp: tuple[int, ...], ids: Sequence[int],
-              make: Callable[[list[int]], dict[int, str]], still: Callable[[], tuple[int, ...]]) -> list[str]:
+              make: Callable[[list[int]], dict[int, str]], still: Callable[[], tuple[int, ...]],
+              changed: Callable[[tuple[int, ...]], Collection[int] | None] | None = None) -> list[str]:
         """The texts of `ids` in order: kept ones, and `make(missing ids)` for the others, kept too. `still()` reads the
-        stamp again after the rows were chosen: when it moved, every text is made afresh and none is kept."""
+        stamp again after the rows were chosen: when it moved, every text is made afresh and none is kept.
+        `changed(held stamp)` names the features written since a stamp (None: cannot tell): when the held texts are of
+        an older stamp, only those features' texts are dropped."""
         key = (location, layer)
+        with self._guard:
+            held = self._held.get(key)
+        if held is not None and held[0] != stamp and changed is not None:
+            self._drop_changed(key, held, stamp, changed(held[0]))
         with self._guard:
             held = self._held.get(key)
             kept = held[1].get(zoom, {}) if held is not None and held[0] == stamp else {}
@@ -46,6 +59,23 @@ class FeatureTextCache:
             known.update(made)
             self._keep(key, zoom, stamp, made)
         return [known[i] for i in ids]
+
+    def _drop_changed(self, key: tuple[str, str], held: tuple, stamp: tuple[int, ...],
+                      written: Collection[int] | None) -> None:
+        """The held texts brought to `stamp`: those of the features written since dropped (all, when unknown)."""
+        with self._guard:
+            if self._held.get(key) is not held:
+                return  # another request moved them meanwhile
+            if written is None:
+                del self._held[key]
+                return
+            zooms, total = held[1], held[2]
+            for texts in zooms.values():
+                for feature in written:
+                    text = texts.pop(feature, None)
+                    if text is not None:
+                        total -= len(text)
+            self._held[key] = (stamp, zooms, total)
 
     def _keep(self, key: tuple[str, str], zoom: int, stamp: tuple[int, ...], made: dict[int, str]) -> None:
         size = sum(len(t) for t in made.values())

@@ -27,6 +27,7 @@ from demine.store.changes import change_stamp
 from demine.store.tables.base import BBox, bbox_filter
 from demine.store.tables.core import admin_areas
 from demine.store.tables.hazards import hazard_areas
+from demine.store.tables.kept_counts import feature_changes
 from demine.store.tables.operations import items_found, land_release_outputs, progress_reports
 from demine.store.tables.people import incidents
 from demine.store.tables.projects import development_projects
@@ -146,11 +147,22 @@ def layer_json(register: Register, name: str, bbox: BBox, zoom: int, *, individu
         ids = ids[:MAX_FEATURES]
         texts = FEATURE_TEXTS.texts(register.location, name, zoom, stamp, ids,
                                     lambda missing: _feature_texts(connection, name, missing, zoom),
-                                    lambda: change_stamp(connection, sources))
+                                    lambda: change_stamp(connection, sources),
+                                    lambda held: _written_since(connection, table.name, held, stamp))
     # The collection's head by json.dumps, then the features' texts as they are: never parsed and encoded again.
     head = json.dumps({"type": "FeatureCollection", "layer": name, "aggregated": False, "truncated": truncated,
                        "features": []})
     return head[:-2] + ", ".join(texts) + "]}"
+
+
+def _written_since(connection: Any, table: str, held: tuple[int, ...], now: tuple[int, ...]) -> set[int] | None:
+    """Ids of the table's features updated or deleted since the stamp `held` (feature_changes, migration 0008); None
+    when that cannot be told: another database, a count gone back, or a write to a second source table."""
+    if held[0] != now[0] or now[1] < held[1] or held[2:] != now[2:]:
+        return None
+    # seq >= the held count: on SQLite a row's log entry may take the count from just before its own write moved it.
+    return set(connection.execute(select(feature_changes.c.feature_id).where(
+        feature_changes.c.table_name == table, feature_changes.c.seq >= held[1])).scalars())
 
 
 def _feature_texts(connection: Any, name: str, ids: list[int], zoom: int) -> dict[int, str]:

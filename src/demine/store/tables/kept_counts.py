@@ -52,6 +52,24 @@ dashboard_output_days = Table(
     Column("area_m2", Float, nullable=False),
 )
 
+dashboard_item_districts = Table(
+    "dashboard_item_districts",
+    metadata,
+    Column("admin_area_id", Integer, primary_key=True),
+    Column("category", String(16), primary_key=True),
+    Column("records", BigInteger, nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+)
+
+dashboard_output_districts = Table(
+    "dashboard_output_districts",
+    metadata,
+    Column("admin_area_id", Integer, primary_key=True),
+    Column("outcome", String(16), primary_key=True),
+    Column("records", BigInteger, nullable=False),
+    Column("area_m2", Float, nullable=False),
+)
+
 dashboard_open_hazards = Table(
     "dashboard_open_hazards",
     metadata,
@@ -59,3 +77,14 @@ dashboard_open_hazards = Table(
     Column("records", BigInteger, nullable=False),
     Column("area_m2", Float, nullable=False),
 )
+
+# Map features updated or deleted, with their table's write count then (store.changes): a server drops the kept texts
+# of these features only (services.feature_texts).
+feature_changes = Table(
+    "feature_changes",
+    metadata,
+    Column("table_name", String(64), primary_key=True),
+    Column("feature_id", BigInteger, primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+)
+Index("ix_feature_changes_seq", feature_changes.c.table_name, feature_changes.c.seq)

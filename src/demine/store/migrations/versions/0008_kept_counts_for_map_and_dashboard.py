@@ -4,9 +4,9 @@ Revision ID: 0008
 Revises: 0007
 Create Date: 2026-11-26 21:00:00
 
-Four tables (store/tables/kept_counts.py) hold what counts officially, grouped: items and incidents per cell of the
-map's fine lattice (level 16), items per day, district and category, outputs per day, district and outcome, open
-hazards per district. Triggers add each written row's part (a subtraction for the row as it was, an addition for the
+Six tables (store/tables/kept_counts.py) hold what counts officially, grouped: items and incidents per cell of the
+map's fine lattice (level 16), items per day, district and category and per district and category, outputs per day,
+district and outcome and per district and outcome, open hazards per district. Triggers add each written row's part (a subtraction for the row as it was, an addition for the
 row as it is) in the writing transaction, whatever writes; a review that approves a report (or takes approval away)
 adds (or subtracts) its items and outputs; an activity moved to another district moves its rows' part. SQLite has row
 triggers only (one upsert per row and table); PostgreSQL's are per statement over the transition tables (one grouped
@@ -15,6 +15,9 @@ upsert per statement, so a COPY of millions of rows costs one GROUP BY).
 map_point_cells also carries `seq`, the write count `map_point_cells` (register_changes) taken when the row changed:
 taken under that count's row lock on PostgreSQL, so the values are committed in order and a reader that saw count N
 finds every later change with seq > N.
+
+feature_changes names each map feature (hazard, output, district, project, record) updated or deleted, with its
+table's write count (0007) at the time: a server drops the kept texts of those features only (services.feature_texts).
 
 The upgrade fills the tables from the rows in SQL, the same grouped statements as the triggers over whole tables.
 Not followed: a change of a report's or an activity's id, and TRUNCATE on PostgreSQL (the register retires, it does not
@@ -100,6 +103,10 @@ def kept_specs(postgres: bool) -> list[Kept]:
         Kept("dashboard_output_days", "land_release_outputs",
              {"release_date": "{r}.release_date", "admin_area_id": DISTRICT, "outcome": "{r}.outcome"},
              {"records": "1", "area_m2": "{r}.area_m2"}, "{r}.retired_at IS NULL", approved=True),
+        Kept("dashboard_item_districts", "items_found", {"admin_area_id": DISTRICT, "category": "{r}.category"},
+             {"records": "1", "quantity": "{r}.quantity"}, "{r}.retired_at IS NULL", approved=True),
+        Kept("dashboard_output_districts", "land_release_outputs", {"admin_area_id": DISTRICT, "outcome": "{r}.outcome"},
+             {"records": "1", "area_m2": "{r}.area_m2"}, "{r}.retired_at IS NULL", approved=True),
         Kept("dashboard_open_hazards", "hazard_areas", {"admin_area_id": "COALESCE({r}.admin_area_id, -1)"},
              {"records": "1", "area_m2": "{r}.area_m2"},
              "{r}.retired_at IS NULL AND {r}.work_status <> 'closed'", approved=False),
@@ -129,8 +136,47 @@ def upgrade() -> None:
         op.execute(spec.grouped("r", "1", source, spec.condition("r"), "0", district=district))
     if postgres:
         _postgresql_triggers(specs)
+        _postgresql_feature_changes()
     else:
         _sqlite_triggers(specs)
+        _sqlite_feature_changes()
+
+
+# --- Which map features changed: their kept texts are dropped, not the whole layer's --------------------------------
+
+FEATURE_TABLES = ("admin_areas", "hazard_areas", "land_release_outputs", "development_projects", "minefield_records")
+
+
+def _sqlite_feature_changes() -> None:
+    # Updates and deletes only: a new row has no kept text to drop. The seq is the table's write count (0007), read
+    # before or after this row's count moved (trigger order is not fixed): a reader that saw count N reads seq >= N.
+    for table in FEATURE_TABLES:
+        count = f"(SELECT changes FROM register_changes WHERE table_name = '{table}')"
+        for event, rows in (("update", ("old", "new")), ("delete", ("old",))):
+            upserts = "; ".join(
+                f"INSERT INTO feature_changes (table_name, feature_id, seq) VALUES ('{table}', {r}.id, {count}) "
+                f"ON CONFLICT (table_name, feature_id) DO UPDATE SET seq = excluded.seq" for r in rows)
+            op.execute(f"CREATE TRIGGER texts_{table}_{event} AFTER {event.upper()} ON {table} BEGIN {upserts}; END")
+
+
+def _postgresql_feature_changes() -> None:
+    # Named after 0007's changes_<table>: triggers of one event fire in name order, so the count has already moved.
+    for table in FEATURE_TABLES:
+        for event, ids, referencing in (
+                ("update", "SELECT id FROM old_rows UNION SELECT id FROM new_rows",
+                 "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+                ("delete", "SELECT id FROM old_rows", "OLD TABLE AS old_rows")):
+            op.execute(f"""
+                CREATE FUNCTION texts_{table}_{event}() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    INSERT INTO feature_changes (table_name, feature_id, seq)
+                    SELECT '{table}', changed.id, (SELECT changes FROM register_changes WHERE table_name = '{table}')
+                    FROM ({ids}) changed
+                    ON CONFLICT (table_name, feature_id) DO UPDATE SET seq = excluded.seq;
+                    RETURN NULL;
+                END $$""")
+            op.execute(f"CREATE TRIGGER texts_{table}_{event} AFTER {event.upper()} ON {table} "
+                       f"REFERENCING {referencing} FOR EACH STATEMENT EXECUTE FUNCTION texts_{table}_{event}()")
 
 
 def _create_tables() -> None:
@@ -158,6 +204,25 @@ def _create_tables() -> None:
         sa.Column("records", sa.BigInteger(), nullable=False), sa.Column("area_m2", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint("release_date", "admin_area_id", "outcome", name=op.f("pk_dashboard_output_days")),
     )
+    op.create_table(
+        "dashboard_item_districts",
+        sa.Column("admin_area_id", sa.Integer(), nullable=False), sa.Column("category", sa.String(16), nullable=False),
+        sa.Column("records", sa.BigInteger(), nullable=False), sa.Column("quantity", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("admin_area_id", "category", name=op.f("pk_dashboard_item_districts")),
+    )
+    op.create_table(
+        "dashboard_output_districts",
+        sa.Column("admin_area_id", sa.Integer(), nullable=False), sa.Column("outcome", sa.String(16), nullable=False),
+        sa.Column("records", sa.BigInteger(), nullable=False), sa.Column("area_m2", sa.Float(), nullable=False),
+        sa.PrimaryKeyConstraint("admin_area_id", "outcome", name=op.f("pk_dashboard_output_districts")),
+    )
+    op.create_table(
+        "feature_changes",
+        sa.Column("table_name", sa.String(64), nullable=False), sa.Column("feature_id", sa.BigInteger(), nullable=False),
+        sa.Column("seq", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("table_name", "feature_id", name=op.f("pk_feature_changes")),
+    )
+    op.create_index("ix_feature_changes_seq", "feature_changes", ["table_name", "seq"])
     op.create_table(
         "dashboard_open_hazards",
         sa.Column("admin_area_id", sa.Integer(), nullable=False), sa.Column("records", sa.BigInteger(), nullable=False),
@@ -252,7 +317,15 @@ def downgrade() -> None:
         if postgres:
             op.execute(f"DROP FUNCTION {name}()")
     op.execute(f"DELETE FROM register_changes WHERE table_name = '{SEQ_COUNT}'")
-    for table in ("dashboard_open_hazards", "dashboard_output_days", "dashboard_item_days"):
+    for table in FEATURE_TABLES:
+        for event in ("update", "delete"):
+            op.execute(f"DROP TRIGGER texts_{table}_{event} ON {table}" if postgres else
+                       f"DROP TRIGGER texts_{table}_{event}")
+            if postgres:
+                op.execute(f"DROP FUNCTION texts_{table}_{event}()")
+    op.drop_index("ix_feature_changes_seq", table_name="feature_changes")
+    for table in ("feature_changes", "dashboard_open_hazards", "dashboard_output_districts",
+                  "dashboard_item_districts", "dashboard_output_days", "dashboard_item_days"):
         op.drop_table(table)
     op.drop_index("ix_map_point_cells_seq", table_name="map_point_cells")
     op.drop_table("map_point_cells")
