@@ -23,7 +23,7 @@ from demine.services.dashboard import compute_dashboard, dashboard
 from demine.services.data_entry import ItemLine, ProgressForm, save_progress_report
 from demine.services.imports import import_file
 from demine.services.feature_texts import FEATURE_TEXTS
-from demine.services.map_layers import POINT_LAYERS, layer_geojson
+from demine.services.map_layers import POINT_LAYERS, approved_only, layer_geojson
 from demine.services.point_grid import FINE_CELLS, FINE_LEVEL, FineCellCache, cell_degrees
 from demine.store.tables.core import admin_areas
 from demine.store.tables.hazards import hazard_areas
@@ -258,3 +258,22 @@ def test_a_write_drops_the_kept_texts_of_the_written_features_only(scattered):
     assert after[ids["HS-3"]] != before[ids["HS-3"]]
     assert all(after[i] is before[i] for i in before if i != ids["HS-3"])  # not made again
     assert ids["HS-4"] in before
+
+
+def test_individual_points_follow_an_update(scattered):
+    """Items are not in the feature log: a write to them drops the layer's kept texts, so a changed item shows."""
+    with scattered.reading() as connection:
+        code, lon, lat = connection.execute(select(items_found.c.code, items_found.c.longitude, items_found.c.latitude)
+                                            .where(items_found.c.code.like("SC-%"), approved_only(items_found))
+                                            .order_by(items_found.c.id).limit(1)).one()
+    tiny = (lon - 0.0002, lat - 0.0002, lon + 0.0002, lat + 0.0002)
+
+    def quantity() -> int:
+        layer = layer_geojson(scattered, "items", tiny, 17, individual_points=True)
+        assert layer["aggregated"] is False
+        return [f["properties"]["quantity"] for f in layer["features"] if f["properties"]["code"] == code][0]
+
+    first = quantity()
+    with scattered.writing() as connection:
+        connection.execute(update(items_found).where(items_found.c.code == code).values(quantity=first + 5))
+    assert quantity() == first + 5

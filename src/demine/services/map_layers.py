@@ -148,11 +148,18 @@ def layer_json(register: Register, name: str, bbox: BBox, zoom: int, *, individu
         texts = FEATURE_TEXTS.texts(register.location, name, zoom, stamp, ids,
                                     lambda missing: _feature_texts(connection, name, missing, zoom),
                                     lambda: change_stamp(connection, sources),
-                                    lambda held: _written_since(connection, table.name, held, stamp))
+                                    (lambda held: _written_since(connection, table.name, held, stamp))
+                                    if table.name in FEATURES_LOGGED else None)
     # The collection's head by json.dumps, then the features' texts as they are: never parsed and encoded again.
     head = json.dumps({"type": "FeatureCollection", "layer": name, "aggregated": False, "truncated": truncated,
                        "features": []})
     return head[:-2] + ", ".join(texts) + "]}"
+
+
+# The tables whose updated and deleted rows are logged in feature_changes (migration 0008); for the others (the point
+# layers' individual points) a write drops the layer's kept texts.
+FEATURES_LOGGED = frozenset({"admin_areas", "hazard_areas", "land_release_outputs", "development_projects",
+                             "minefield_records"})
 
 
 def _written_since(connection: Any, table: str, held: tuple[int, ...], now: tuple[int, ...]) -> set[int] | None:
