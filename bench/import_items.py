@@ -9,6 +9,7 @@ with the normal services), then measures, each phase in its own process so that 
 
   demine     import_file(register, "items", csv): read, type, check everything, hash, write in one transaction
   re-import  the same file again (every row recognised by its hash, nothing written)
+  whole      import_file as it was before CSVs were read in parts (PART_ROWS): the whole file in memory at once
   raw        the same CSV read with pandas and loaded with sqlite3 executemany / psycopg binary COPY into the same
              items_found table, with the codes resolved to ids and the point as WKB: no validation at all
   raw, indexes built after (SQLite only)  the raw load with the insert tuning Demine's bulk insert uses, so that the
@@ -174,9 +175,13 @@ def prepare_register(location: str, programme: dict[str, Path]) -> None:
 
 # --- the phases (each runs in its own process) -------------------------------------------------------------------
 
-def phase_demine(location: str, items: Path, profile: Path | None) -> dict[str, object]:
+def phase_demine(location: str, items: Path, profile: Path | None, *, whole: bool = False) -> dict[str, object]:
+    from demine.services import imports
     from demine.services.imports import import_file
     from demine.services.register import open_register
+
+    if whole:  # the import as it was before it read CSVs in parts: the whole file validated in memory, then written
+        imports.PART_ROWS = 2**62
 
     register = open_register(location)
     profiler = None
@@ -308,8 +313,9 @@ def count_items(location: str) -> int:
 def run_phase(args: argparse.Namespace) -> None:
     items = Path(args.csv)
     cpu = _cpu_seconds()
-    if args.phase == "demine":
-        outcome = phase_demine(args.location, items, Path(args.profile_out) if args.profile_out else None)
+    if args.phase in ("demine", "demine-whole"):
+        outcome = phase_demine(args.location, items, Path(args.profile_out) if args.profile_out else None,
+                               whole=args.phase == "demine-whole")
     elif args.phase in ("raw-sqlite", "raw-sqlite-tuned"):
         outcome = phase_raw_sqlite(args.location, items, tuned=args.phase == "raw-sqlite-tuned")
     else:
@@ -349,7 +355,7 @@ def in_subprocess(phase: str, location: str, items: Path, profile_out: Path | No
 def measure_backend(backend: str, locations: dict[str, str], programme: dict[str, Path], items: Path, rows: int,
                     profile: Path | None) -> list[dict[str, object]]:
     raws = ["raw-sqlite", "raw-sqlite-tuned"] if backend == "sqlite" else ["raw-postgis"]
-    for location in [locations["demine"], *(locations[raw] for raw in raws)]:
+    for location in [locations["demine"], locations["demine-whole"], *(locations[raw] for raw in raws)]:
         prepare_register(location, programme)
     label = {"sqlite": "SQLite", "postgis": "PostGIS"}[backend]
     results = []
@@ -361,6 +367,9 @@ def measure_backend(backend: str, locations: dict[str, str], programme: dict[str
     results.append({"backend": label, "path": "Demine import_file", **demine, "load": os.getloadavg()[0]})
     again = in_subprocess("demine", locations["demine"], items)
     results.append({"backend": label, "path": "Demine re-import (unchanged)", **again, "load": os.getloadavg()[0]})
+    whole = in_subprocess("demine-whole", locations["demine-whole"], items)
+    results.append({"backend": label, "path": "Demine import_file, file read whole (before parts)", **whole,
+                    "load": os.getloadavg()[0]})
     for outcome in results:
         if outcome["stored"] != rows:
             raise SystemExit(f"{backend} {outcome['path']}: {outcome['stored']:,} items stored, expected {rows:,}")
@@ -410,7 +419,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--profile", type=Path, default=None,
                         help="write cProfile stats of Demine's first import (SQLite, or PostGIS alone) to this file")
-    parser.add_argument("--phase", choices=["demine", *RAW_LABELS], help=argparse.SUPPRESS)
+    parser.add_argument("--phase", choices=["demine", "demine-whole", *RAW_LABELS], help=argparse.SUPPRESS)
     parser.add_argument("--location", help=argparse.SUPPRESS)
     parser.add_argument("--csv", help=argparse.SUPPRESS)
     parser.add_argument("--profile-out", help=argparse.SUPPRESS)
@@ -429,7 +438,8 @@ def main() -> None:
         for backend in backends:
             profile = args.profile if backend == backends[0] else None
             if backend == "sqlite":
-                locations = {name: str(folder / f"{name}.db") for name in ("demine", "raw-sqlite", "raw-sqlite-tuned")}
+                locations = {name: str(folder / f"{name}.db") for name in ("demine", "demine-whole", "raw-sqlite",
+                                                                               "raw-sqlite-tuned")}
                 results += measure_backend(backend, locations, programme, items, args.rows, profile)
             else:
                 results += measure_postgis(programme, items, args.rows, profile)
@@ -443,7 +453,7 @@ def measure_postgis(programme: dict[str, Path], items: Path, rows: int,
 
     cluster = start_cluster()
     try:
-        locations = {name: cluster.url(cluster.new_database()) for name in ("demine", "raw-postgis")}
+        locations = {name: cluster.url(cluster.new_database()) for name in ("demine", "demine-whole", "raw-postgis")}
         return measure_backend("postgis", locations, programme, items, rows, profile)
     finally:
         cluster.stop()

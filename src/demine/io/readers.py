@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,6 +66,45 @@ def _normalise_names(names: list[str], file: str) -> list[str]:
 
 
 def _read_csv(path: Path) -> RawTable:
+    names = _csv_header(path)
+    try:
+        table = pacsv.read_csv(path, read_options=_csv_read_options(names), convert_options=_csv_convert_options(names),
+                               parse_options=CSV_PARSE)
+    except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+        raise _csv_failure(path, len(names), error) from None
+    return RawTable(path.name, _text_frame(table, names), np.arange(2, table.num_rows + 2))
+
+
+def read_table_parts(path: Path, rows: int) -> Iterator[RawTable]:
+    """The file's table in parts of `rows` rows (the last may be shorter), with the file's own row numbers.
+
+    A CSV is read as a stream, so a file of ten million rows never sits in memory whole; the other formats are read
+    whole (spreadsheets and spatial files of that size do not occur) and come as one part. A CSV with no data rows
+    gives one empty part, so that validation can say so.
+    """
+    if path.suffix.lower() not in {".csv", ".txt"} or not path.exists():
+        yield read_table(path)
+        return
+    names = _csv_header(path)
+    schema = pa.schema([(n, pa.string()) for n in names])
+    # Blocks of 16 MB (about 150,000 rows of items found) are gathered, then cut into parts of exactly `rows`.
+    options = pacsv.ReadOptions(column_names=names, skip_rows=1, encoding="utf8", block_size=1 << 24)
+    first_row, pending, yielded = 2, pa.Table.from_batches([], schema=schema), False
+    try:
+        for batch in pacsv.open_csv(path, read_options=options, convert_options=_csv_convert_options(names),
+                                    parse_options=CSV_PARSE):
+            pending = pa.concat_tables([pending, pa.Table.from_batches([batch], schema=schema)])
+            while pending.num_rows >= rows:
+                yield RawTable(path.name, _text_frame(pending.slice(0, rows), names),
+                               np.arange(first_row, first_row + rows))
+                first_row, pending, yielded = first_row + rows, pending.slice(rows), True
+    except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+        raise _csv_failure(path, len(names), error) from None
+    if pending.num_rows or not yielded:
+        yield RawTable(path.name, _text_frame(pending, names), np.arange(first_row, first_row + pending.num_rows))
+
+
+def _csv_header(path: Path) -> list[str]:
     with path.open("r", encoding="utf-8-sig", newline="") as handle:
         try:
             header = next(csv.reader(handle))
@@ -74,24 +114,45 @@ def _read_csv(path: Path) -> RawTable:
             raise ValidationFailed([Issue(path.name, None, None, _csv_reason(error))]) from None
         except csv.Error as error:
             raise ValidationFailed([Issue(path.name, 1, None, f"unreadable header: {error}")]) from None
-    names = _normalise_names(header, path.name)
-    try:
-        table = pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, encoding="utf8"),
-            convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in names}, strings_can_be_null=False, quoted_strings_can_be_null=False
-            ),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True),
-        )
-    except (pa.ArrowInvalid, UnicodeDecodeError) as error:
-        raise ValidationFailed([Issue(path.name, _row_in_message(str(error)), None, _csv_reason(error))]) from None
+    return _normalise_names(header, path.name)
+
+
+CSV_PARSE = pacsv.ParseOptions(newlines_in_values=True)
+
+
+def _csv_read_options(names: list[str]) -> pacsv.ReadOptions:
+    return pacsv.ReadOptions(column_names=names, skip_rows=1, encoding="utf8")
+
+
+def _csv_convert_options(names: list[str]) -> pacsv.ConvertOptions:
+    return pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
+                                quoted_strings_can_be_null=False)
+
+
+def _text_frame(table: pa.Table, names: list[str]) -> pd.DataFrame:
     # Trimmed in Arrow, then converted once: a Python loop per value costs seconds at a million rows. Repeated
     # values (codes, categories, dates) become one shared Python string each (deduplicate_objects).
     trimmed = pa.table({name: pc.utf8_trim(table[name], characters=WHITESPACE) for name in names})
-    del table
-    frame = trimmed.to_pandas(deduplicate_objects=True, split_blocks=True, self_destruct=True)
-    return RawTable(path.name, frame, np.arange(2, len(frame) + 2))
+    return trimmed.to_pandas(deduplicate_objects=True, split_blocks=True, self_destruct=True)
+
+
+def _csv_failure(path: Path, width: int, error: Exception) -> ValidationFailed:
+    """The parse error with the row it happened on: Arrow's message names no row, so a malformed file is scanned
+    once more with Python's csv module for the first row whose field count differs from the header's."""
+    row = _row_in_message(str(error))
+    if row is None and not isinstance(error, UnicodeDecodeError) and "UTF8" not in str(error):
+        row = _first_row_of_other_width(path, width)
+    return ValidationFailed([Issue(path.name, row, None, _csv_reason(error))])
+
+
+def _first_row_of_other_width(path: Path, width: int) -> int | None:
+    with path.open("r", encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader, None)
+        for number, fields in enumerate(reader, start=2):
+            if fields and len(fields) != width:
+                return number
+    return None
 
 
 def _row_in_message(message: str) -> int | None:

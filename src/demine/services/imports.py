@@ -1,4 +1,8 @@
-"""Import a file of one record kind: validate all of it, then write all of it in one transaction, or nothing.
+"""Import a file of one record kind: validate all of it and write all of it in one transaction, or nothing.
+
+A CSV is read, validated and written in parts of PART_ROWS rows inside that one transaction, so that a file of ten
+million items found needs the memory of a part, not of the file (15.9 GB for 12.8 million rows read whole); any
+error in any part rolls every part back, and every part is still validated so that all errors are reported at once.
 
 Re-importing the same file changes nothing: each row's content hash is compared with the stored one, unchanged rows
 are skipped, changed rows are updated (audited with before and after), new rows are inserted in bulk.
@@ -7,8 +11,7 @@ are skipped, changed rows are updated (audited with before and after), new rows 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,17 +22,20 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from demine.errors import Issue, ValidationFailed
 from demine.io.formats import format_for
-from demine.io.readers import RawTable, read_table
+from demine.io.readers import RawTable, read_table_parts
+from demine.io.spec import ImportFormat
 from demine.io.validation import ParsedTable, validate
 from demine.store.audit import record_change
 from demine.store.bulk import insert_frame, stored_hashes
 from demine.store.lookups import CHUNK, ConnectionLookup
 from demine.store.tables.core import import_batches
+from demine.services.import_parts import BatchTotals, CodesMet, file_digest
 from demine.services.register import Register
 
 Progress = Callable[[str], None]
 RowsProgress = Callable[[int, int], None]
 SCAN_FACTOR = 4  # read the whole table's codes when it holds at most this many rows per row of the file
+PART_ROWS = 500_000  # rows of a CSV validated and written at a time: about 0.6 GB of items found in memory
 
 
 @dataclass
@@ -60,12 +66,24 @@ def import_file(register: Register, kind: str, path: Path | str, *, crs: str | N
     fmt = format_for(kind)
     say = progress or (lambda _: None)
     say(f"reading {path.name}")
-    raw = _read(path, columns)
+    totals, issues, met = BatchTotals(), [], CodesMet()
     with register.writing() as connection:
-        say(f"validating {len(raw):,} rows")
-        parsed = validate(raw, fmt, ConnectionLookup(connection), crs=crs, today=today)
-        say("writing")
-        return _write(connection, parsed, path, actor, rows_written)
+        lookup = ConnectionLookup(connection)
+        held = connection.execute(select(func.max(fmt.table.c.id))).scalar()  # before this file: see _existing
+        for raw in _read_parts(path, columns):
+            say(_stage("validating", raw))
+            parsed, found = _validate_part(raw, fmt, lookup, crs, today, met, first=totals.rows == 0)
+            totals.rows += len(raw)
+            issues.extend(found)
+            if _fatal(found):
+                break  # the header is wrong: every later part would say the same
+            if parsed is None or any(i.severity == "error" for i in issues):
+                continue  # nothing more is written, but the rest of the file is still checked
+            say(_stage("writing", raw))
+            _write(connection, parsed, path, actor, totals, held, _offset(rows_written, totals))
+        if any(i.severity == "error" for i in issues):
+            raise ValidationFailed(issues)  # leaving the block rolls back every part written
+        return _finish(connection, fmt, path, actor, totals)
 
 
 def check_file(register: Register, kind: str, path: Path | str, *, crs: str | None = None,
@@ -73,20 +91,71 @@ def check_file(register: Register, kind: str, path: Path | str, *, crs: str | No
     """Every issue an import of the file would meet (errors and warnings), writing nothing."""
     path = Path(path)
     fmt = format_for(kind)
+    issues: list[Issue] = []
+    met = CodesMet()
     try:
-        raw = _read(path, columns)
         with register.reading() as connection:
-            return validate(raw, fmt, ConnectionLookup(connection), crs=crs, today=today).issues
+            lookup = ConnectionLookup(connection)
+            for number, raw in enumerate(_read_parts(path, columns)):
+                _, found = _validate_part(raw, fmt, lookup, crs, today, met, first=number == 0)
+                issues.extend(found)
+                if _fatal(found):
+                    break
+    except ValidationFailed as failure:  # the file itself cannot be read
+        issues.extend(failure.issues)
+    return issues
+
+
+def _validate_part(raw: RawTable, fmt: ImportFormat, lookup: ConnectionLookup, crs: str | None,
+                   today: dt.date | None, met: CodesMet, *, first: bool) -> tuple[ParsedTable | None, list[Issue]]:
+    """The part parsed (None if it has errors) and its issues, with codes repeated from earlier parts as errors.
+
+    Issues of the header (row 1, or no row) are the same for every part, so only the first part's are kept.
+    """
+    try:
+        parsed: ParsedTable | None = validate(raw, fmt, lookup, crs=crs, today=today)
+        found = list(parsed.issues)
     except ValidationFailed as failure:
-        return failure.issues
+        parsed, found = None, list(failure.issues)
+    if not first:
+        found = [i for i in found if i.row not in (1, None)]
+    repeated = met.repeated(raw.file, fmt.key, _codes(raw, fmt), raw.row_numbers)
+    return (None if repeated else parsed), found + repeated
 
 
-def _read(path: Path, columns: dict[str, str] | None) -> RawTable:
-    """The file's table, with its columns renamed to the format's where the user mapped them."""
-    raw = read_table(path)
-    if columns:
-        raw.columns = raw.columns.rename(columns={k.strip().lower(): v.strip().lower() for k, v in columns.items()})
-    return raw
+def _codes(raw: RawTable, fmt: ImportFormat) -> pd.Series:
+    for candidate in (fmt.key, *fmt.key_aliases):
+        if candidate in raw.columns:
+            return raw.columns[candidate].astype(str).str.strip().reset_index(drop=True)
+    return pd.Series([""] * len(raw), dtype=object)
+
+
+def _fatal(issues: list[Issue]) -> bool:
+    """An error no row can be blamed for (a missing column, an unreadable file): the later parts need not be read."""
+    return any(i.severity == "error" and i.row in (1, None) for i in issues)
+
+
+def _stage(verb: str, raw: RawTable) -> str:
+    if len(raw) == 0:
+        return verb
+    return f"{verb} rows {int(raw.row_numbers[0]):,}-{int(raw.row_numbers[-1]):,}"
+
+
+def _offset(rows_written: RowsProgress | None, totals: BatchTotals) -> RowsProgress | None:
+    """The part's progress told as the file's: rows of earlier parts added (the file's total is not known ahead)."""
+    if rows_written is None:
+        return None
+    before = totals.created
+    return lambda done, total: rows_written(before + done, before + total)
+
+
+def _read_parts(path: Path, columns: dict[str, str] | None) -> Iterator[RawTable]:
+    """The file's table in parts, with its columns renamed to the format's where the user mapped them."""
+    for raw in read_table_parts(path, PART_ROWS):
+        if columns:
+            raw.columns = raw.columns.rename(
+                columns={k.strip().lower(): v.strip().lower() for k, v in columns.items()})
+        yield raw
 
 
 def _row_hashes(parsed: ParsedTable) -> np.ndarray:
@@ -133,11 +202,12 @@ def _quality_flags(parsed: ParsedTable) -> pd.Series:
     return pd.Series([("; ".join(flags[r]) if r in flags else None) for r in parsed.row_numbers], dtype=object)
 
 
-def _write(connection: Connection, parsed: ParsedTable, path: Path, actor: str,
-           rows_written: RowsProgress | None = None) -> ImportResult:
+def _write(connection: Connection, parsed: ParsedTable, path: Path, actor: str, totals: BatchTotals,
+           held: int | None, rows_written: RowsProgress | None = None) -> None:
+    """Write one part: new rows in bulk, changed rows one by one (each audited), unchanged rows not at all."""
     table = parsed.fmt.table
     hashes = _row_hashes(parsed)
-    existing = _existing(connection, table, parsed.codes)
+    existing = _existing(connection, table, parsed.codes, held)
     where = existing.index.get_indexer(parsed.codes)  # position among the stored records, -1 for a new code
     is_new = where < 0
     unchanged = np.zeros(len(where), dtype=bool)
@@ -146,12 +216,15 @@ def _write(connection: Connection, parsed: ParsedTable, path: Path, actor: str,
         known = stored.notna().to_numpy()[where] & ~is_new
         unchanged[known] = stored.to_numpy(dtype=np.int64, na_value=0)[where[known]] == hashes[known]
     changed = ~is_new & ~unchanged
-    result = ImportResult(parsed.fmt.kind, path.name, len(parsed.codes), int(is_new.sum()), int(changed.sum()),
-                          int(unchanged.sum()), None, parsed.warnings())
-    if not result.changed_anything:
-        return result  # the same file again: not even a batch is recorded
-    batch_id = _record_batch(connection, parsed, path, actor, result)
-    result.batch_id = batch_id
+    totals.created += int(is_new.sum())
+    totals.updated += int(changed.sum())
+    totals.unchanged += int(unchanged.sum())
+    totals.warnings.extend(parsed.warnings())
+    if not (is_new.any() or changed.any()):
+        return  # the same rows again: not even a batch is recorded for them
+    if totals.batch_id is None:
+        totals.batch_id = _open_batch(connection, parsed, path, actor)
+    batch_id = totals.batch_id
     columns = dict(parsed.values.items())  # the typed columns themselves: a million rows are not copied
     if "quality_flags" in table.c:
         columns["quality_flags"] = _quality_flags(parsed)
@@ -167,22 +240,21 @@ def _write(connection: Connection, parsed: ParsedTable, path: Path, actor: str,
     for position in np.flatnonzero(changed):
         _update(connection, parsed, frame.iloc[position].to_dict(), geoms[position] if geoms is not None else None,
                 int(ids[where[position]]), actor, batch_id)
-    record_change(connection, actor=actor, action="import", table_name=table.name, record_code=None,
-                  after={"file": path.name, "created": result.created, "updated": result.updated,
-                         "unchanged": result.unchanged}, import_batch_id=batch_id)
-    return result
 
 
-def _existing(connection: Connection, table, codes: pd.Series) -> pd.DataFrame:
-    """Id and stored row hash of the records already holding the file's codes (possibly more), indexed by code.
+def _existing(connection: Connection, table, codes: pd.Series, held: int | None) -> pd.DataFrame:
+    """Id and stored row hash of the records already holding the part's codes (possibly more), indexed by code.
 
-    A large file is matched against the whole table in one read when the table is not much larger than the file
-    (always true of a first import): IN lists of CHUNK codes cost far more per code than reading a row.
+    `held` is the table's highest id before the file's first part: into a table that was empty, every code is new
+    (a code repeated within the file is an error), so nothing is read. A large part is matched against the whole
+    table in one read when the table is not much larger than the part: IN lists of CHUNK codes cost far more per code
+    than reading a row.
     """
-    if len(codes) > CHUNK:
-        held = connection.execute(select(func.max(table.c.id))).scalar()
-        if held is None or held <= SCAN_FACTOR * len(codes):
-            return stored_hashes(connection, table)
+    if held is None:
+        return pd.DataFrame({"id": pd.array([], dtype="int64"), "row_hash": pd.array([], dtype="Int64")},
+                            index=pd.Index([], dtype=object))
+    if len(codes) > CHUNK and held <= SCAN_FACTOR * len(codes):
+        return stored_hashes(connection, table)
     query = select(table.c.code, table.c.id, table.c.row_hash)
     wanted = codes.tolist()
     rows = [row for start in range(0, len(wanted), CHUNK)
@@ -192,17 +264,31 @@ def _existing(connection: Connection, table, codes: pd.Series) -> pd.DataFrame:
                         index=pd.Index(code, dtype=object))
 
 
-def _record_batch(connection: Connection, parsed: ParsedTable, path: Path, actor: str, result: ImportResult) -> int:
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+def _open_batch(connection: Connection, parsed: ParsedTable, path: Path, actor: str) -> int:
+    """The file's import batch, opened at its first written part; its counts are set by _finish."""
     crs = parsed.geometry.crs.to_string() if parsed.geometry is not None else None
     return connection.execute(
         insert(import_batches)
-        .values(kind=parsed.fmt.kind, file_name=path.name, file_sha256=digest, rows_in_file=result.rows,
-                rows_created=result.created, rows_updated=result.updated, rows_unchanged=result.unchanged,
-                rows_flagged=len({w.row for w in result.warnings if w.row is not None}), source_crs=crs,
-                imported_by=actor)
+        .values(kind=parsed.fmt.kind, file_name=path.name, file_sha256=file_digest(path), rows_in_file=0,
+                rows_created=0, rows_updated=0, rows_unchanged=0, source_crs=crs, imported_by=actor)
         .returning(import_batches.c.id)
     ).scalar_one()
+
+
+def _finish(connection: Connection, fmt: ImportFormat, path: Path, actor: str, totals: BatchTotals) -> ImportResult:
+    """The whole file's counts on its batch and in one audit entry (none when nothing changed)."""
+    result = ImportResult(fmt.kind, path.name, totals.rows, totals.created, totals.updated, totals.unchanged,
+                          totals.batch_id, totals.warnings)
+    if totals.batch_id is None:
+        return result  # the same file again: not even a batch is recorded
+    connection.execute(
+        update(import_batches).where(import_batches.c.id == totals.batch_id)
+        .values(rows_in_file=totals.rows, rows_created=totals.created, rows_updated=totals.updated,
+                rows_unchanged=totals.unchanged, rows_flagged=totals.flagged_rows))
+    record_change(connection, actor=actor, action="import", table_name=fmt.table.name, record_code=None,
+                  after={"file": path.name, "created": totals.created, "updated": totals.updated,
+                         "unchanged": totals.unchanged}, import_batch_id=totals.batch_id)
+    return result
 
 
 def _update(connection: Connection, parsed: ParsedTable, values: dict, geom, record_id: int, actor: str,
