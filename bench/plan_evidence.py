@@ -76,7 +76,7 @@ def main() -> None:
         began = time.perf_counter()
         cpu = resource.getrusage(resource.RUSAGE_SELF)
         if habits:
-            learned = learn_habits(setup.inputs, setup.hazards)
+            learned = learn_habits(setup.inputs, setup.hazards, setup.capacity)
             print(f"\nLearned: {learned.describe()}")
         forecast = forecast_completion(setup, runs=args.runs, seed=1, habits=learned if habits else False)
         seconds, cpu_seconds = time.perf_counter() - began, _cpu_since(cpu)

@@ -18,6 +18,7 @@ from demine.planning.habits import (ProgrammeHabits, new_work_share, ongoing_wor
                                     team_stages)
 from demine.planning.observed import learn_seasons, learn_terrain
 from demine.planning.work import build_problem
+from demine.planning.capacity import Season
 from plan_cases import START, capacity, hazards
 
 AS_OF = dt.date(2024, 1, 1)
@@ -176,3 +177,31 @@ def test_team_kept_to_the_stages_it_does() -> None:
     _keep_to_own_stages(problem, ProgrammeHabits(team_stages={"TS-ONLY": frozenset({"ts"}),
                                                               "ANY": frozenset({"ts"})}))
     assert np.isfinite(problem.effort[problem.chunk_stage == 2]).all()
+
+
+def test_days_per_worked_week(planning_inputs) -> None:
+    from demine.planning.habits import days_per_worked_week
+
+    d = AS_OF - dt.timedelta(days=100)
+    # T1 reports 4 days in two activities of one week (2 + 2) and 6 in the next; T2 reports 5; one old week ignored.
+    weeks = pd.DataFrame({"team": ["T1", "T1", "T1", "T2", "T2"], "days": [2, 2, 6, 5, 1],
+                          "period_start": [d, d, d + dt.timedelta(weeks=1), d, AS_OF - dt.timedelta(days=500)]})
+    inputs = replace(planning_inputs, as_of=AS_OF, team_weeks=weeks)
+    assert days_per_worked_week(inputs, None) == pytest.approx(5.0)
+    cap = capacity([("T1", "manual", 0, 0)], seasons=[Season("all", ("*",), {m: 0.5 for m in (1, 2, 3, 4, 5, 6)})])
+    assert days_per_worked_week(inputs, cap) == pytest.approx(5.0 / 0.75)  # brought back outside the seasons
+    assert days_per_worked_week(replace(inputs, team_weeks=weeks.iloc[4:]), None) is None
+
+
+def test_forecast_with_the_programme_habits_is_seeded_and_differs_from_the_ranking(planning_inputs) -> None:
+    from demine.planning.criteria import load_criteria
+    from demine.planning.forecast import forecast_completion
+    from demine.planning.plan import setup_from_inputs
+
+    setup = setup_from_inputs(planning_inputs, criteria=load_criteria(), extra_teams=("1:survey", "1:mechanical"))
+    habits = ProgrammeHabits(stages_shared=False, days_per_worked_week=6.0, new_work_share=0.5)
+    alone = forecast_completion(setup, runs=4, seed=2, habits=habits)
+    assert forecast_completion(setup, runs=4, seed=2, habits=habits).national == alone.national
+    shared = forecast_completion(setup, runs=4, seed=2, habits=replace(habits, stages_shared=True))
+    # Sharing stages, a team works the days averaged over its weeks and half the capacity goes to new hazards: later.
+    assert shared.national["p50"] > alone.national["p50"]

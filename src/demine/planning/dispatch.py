@@ -34,8 +34,13 @@ def dispatch_schedule(problem: PlanProblem, *, first_choice: dict[int, np.ndarra
     first_choice = {k: c for k, c in (first_choice or {}).items() if len(c)}
     queue = [(0.0, k) for k in range(len(problem.teams)) if allowed[k].any()]
     heapq.heapify(queue)
+    wake = {k: 0.0 for _, k in queue}  # each team's one live entry in the queue (older ones are skipped)
+    sleeping: set[int] = set()  # teams waiting for work to come free (one team per stage)
     while queue:
         now, team = heapq.heappop(queue)
+        if wake.get(team) != now:
+            continue  # woken earlier since
+        sleeping.discard(team)
         if now >= horizon:
             continue
         candidates = open_chunk & allowed[team]
@@ -54,17 +59,31 @@ def dispatch_schedule(problem: PlanProblem, *, first_choice: dict[int, np.ndarra
                 if one_team_per_stage:  # the rest of this stage waits until this team is done with its part
                     same = hazard[(problem.chunk_stage[hazard] == problem.chunk_stage[chunk]) & open_chunk[hazard]]
                     ready_at[same] = np.maximum(ready_at[same], finish)
-                _release_next_stage(problem, timeline, hazard, ready_at)
+                released = _release_next_stage(problem, timeline, hazard, ready_at)
+                if released is not None and sleeping:  # a stage came free: wake those who may work it
+                    chunks, free_at = released
+                    for k in [k for k in sleeping if wake[k] > free_at and allowed[k, chunks].any()]:
+                        wake[k] = max(free_at, now)
+                        heapq.heappush(queue, (wake[k], k))
+                        sleeping.discard(k)
+                wake[team] = finish
                 heapq.heappush(queue, (finish, team))
             else:
+                wake[team] = now
                 heapq.heappush(queue, (now, team))  # that chunk cannot end in time; look again
             continue
         if not candidates.any():
             continue  # nothing left this team may do
         # Wait until a chunk becomes ready or another team finishes (which may make one ready); at most a week.
+        # With one team per stage many teams wait at once: waking each at every other team's finish would cost
+        # (events x waiting teams), so they wake when a chunk of theirs comes free, or after a week.
         upcoming = ready_at[candidates]
-        later = [float(t) for t in (upcoming.min(), queue[0][0] if queue else np.inf) if np.isfinite(t) and t > now]
-        heapq.heappush(queue, (min(later + [now + 1.0]), team))
+        next_finish = queue[0][0] if queue and not one_team_per_stage else np.inf
+        later = [float(t) for t in (upcoming.min(), next_finish) if np.isfinite(t) and t > now]
+        wake[team] = min(later + [now + 1.0])
+        heapq.heappush(queue, (wake[team], team))
+        if one_team_per_stage:
+            sleeping.add(team)
     return timeline.schedule("dispatch", time.perf_counter() - began)
 
 
@@ -83,13 +102,20 @@ def _carried_on(first_choice: dict[int, np.ndarray], team: int, open_chunk: np.n
     return int(now[0]) if len(now) else None
 
 
-def _release_next_stage(problem: PlanProblem, timeline: Timeline, chunks: np.ndarray, ready_at: np.ndarray) -> None:
-    """Once every chunk of a hazard's earlier stages is placed, its later stages are ready when those finish."""
+def _release_next_stage(problem: PlanProblem, timeline: Timeline, chunks: np.ndarray,
+                        ready_at: np.ndarray) -> tuple[np.ndarray, float] | None:
+    """Once every chunk of a hazard's earlier stages is placed, its later stages are ready when those finish.
+    Returns the chunks that have just come free and when, if any did."""
     h = int(problem.chunk_hazard[chunks[0]])
+    released = None
     for stage in (1, 2):
         if timeline.unplaced[h, :stage].any():
-            return
+            return released
         waiting = chunks[problem.chunk_stage[chunks] == stage]
         done = timeline.stage_finish[h, :stage].max()
+        if len(waiting) and np.isinf(ready_at[waiting]).any():
+            released = (waiting, float(done)) if released is None else (
+                np.concatenate([released[0], waiting]), min(released[1], float(done)))
         # Not ready before (inf) -> ready when the earlier stages end; a wait set since (one team per stage) stays.
         ready_at[waiting] = np.where(np.isinf(ready_at[waiting]), done, np.maximum(ready_at[waiting], done))
+    return released

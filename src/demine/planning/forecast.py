@@ -80,35 +80,42 @@ def pace_spread(setup: PlanSetup) -> dict[str, float]:
 
 def forecast_completion(setup: PlanSetup, *, runs: int = 50, seed: int = 1, years: float = 40.0,
                         chunk_days: float = 20.0, capacity_label: str = "At the current capacity",
-                        habits: ProgrammeHabits | None | bool = True, one_team_per_stage: bool = False) -> Forecast:
+                        habits: ProgrammeHabits | None | bool = True,
+                        one_team_per_stage: bool | None = None) -> Forecast:
     """`habits`: True learns from the register how the programme works (habits.py) and plays it forward that way;
     False (or None) dispatches by the priority ranking with every team doing whatever its method may.
-    `one_team_per_stage` lets one team at a time work a hazard's stage where the register shows teams never share one
-    (off by default: with the planner's stage shares it leaves machines idle, docs/planning.md)."""
+    `one_team_per_stage` (None: as the register shows) lets one team at a time work a hazard's stage; a team then
+    works the days of a week it has a task, and waits in the dispatch when no stage is free, instead of the days
+    averaged over all its weeks (waiting included) and the share of new hazards taken off."""
     rng = np.random.default_rng(seed)
     capacity: Capacity = replace(setup.capacity, max_distance_m=np.inf)
     spread = pace_spread(setup)
     weeks = int(years * 52)
     hazards = setup.hazards
     if habits is True:
-        habits = learn_habits(setup.inputs, hazards)
-    if isinstance(habits, ProgrammeHabits) and habits.order is not None and len(hazards):
+        habits = learn_habits(setup.inputs, hazards, setup.capacity)
+    learned = habits if isinstance(habits, ProgrammeHabits) else None
+    alone = learned is not None and (not learned.stages_shared if one_team_per_stage is None else one_team_per_stage)
+    if alone and learned is not None and learned.days_per_worked_week:
+        capacity = replace(capacity, days_per_week=learned.days_per_worked_week)
+    taken_by_new = learned.new_work_share if learned is not None and not alone else 0.0
+    if learned is not None and learned.order is not None and len(hazards):
         # The chunks' order (build_problem sorts by score) becomes the programme's own order.
-        hazards = hazards.assign(score=hazards["code"].map(habits.order).fillna(habits.order.min()).to_numpy())
+        hazards = hazards.assign(score=hazards["code"].map(learned.order).fillna(learned.order.min()).to_numpy())
     finishes, curves = [], []
     by_district: dict[str, list[np.ndarray]] = {}
     problem = None
     for _ in range(runs):
         pace = {m: float(np.exp(rng.normal(0.0, spread[m]))) for m in METHODS}
-        if isinstance(habits, ProgrammeHabits):  # what goes to hazards reported later is not the known task's
-            pace = {m: v * (1.0 - habits.new_work_share) for m, v in pace.items()}
+        # What goes to hazards reported later is not the known task's.
+        pace = {m: v * (1.0 - taken_by_new) for m, v in pace.items()}
         shares = _draw_shares(rng, capacity, sorted(set(hazards["hazard_type"])))
         problem = build_problem(hazards, capacity, start=setup.inputs.as_of, weeks=weeks, chunk_days=chunk_days,
                                 rate_factor=pace, shares=shares)
-        if isinstance(habits, ProgrammeHabits):
-            _keep_to_own_stages(problem, habits)
-            plan = dispatch_schedule(problem, first_choice=_ongoing_chunks(problem, habits),
-                                     one_team_per_stage=one_team_per_stage and not habits.stages_shared)
+        if learned is not None:
+            _keep_to_own_stages(problem, learned)
+            plan = dispatch_schedule(problem, first_choice=_ongoing_chunks(problem, learned),
+                                     one_team_per_stage=alone)
         else:
             plan = dispatch_schedule(problem)
         finishes.append(hazard_finish(problem, plan))

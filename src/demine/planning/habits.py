@@ -10,6 +10,9 @@
   the alternatives; the fitted weights of the hazard's features (the priority score, expected beneficiaries, area,
   hazard type, time waiting) rank the open hazards the way the programme has been ranking them. With too few
   choices the priority score's ranking is kept.
+- The days a team works in a week when it has a task (the mean of its reported weeks over the last year, brought
+  back to a week outside the seasons): where one team at a time works a hazard's stage, the forecast lets waiting
+  for free work arise in the dispatch instead of averaging it into every week.
 - How much of its capacity goes to hazards reported later: the share of the team-days of the last year spent on
   hazards reported within that year. The forecast is of the known task, so that share is taken off every team's
   pace.
@@ -24,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from demine.planning.capacity import Capacity
 from demine.planning.inputs import STAGE_OF_ACTIVITY, PlanningInputs
 
 STAGE_ORDER = ("nts", "ts", "clearance")
@@ -47,22 +51,39 @@ class ProgrammeHabits:
     order_weights: dict[str, float] = field(default_factory=dict)
     choices: int = 0
     new_work_share: float = 0.0  # share of team-days that went to hazards reported within the year
+    days_per_worked_week: float | None = None  # days a team with a task works per week, outside the seasons
 
     def describe(self) -> str:
         weights = ", ".join(f"{k} {v:+.2f}" for k, v in self.order_weights.items())
         return (f"{len(self.team_stages)} teams' stages, {len(self.ongoing)} ongoing activities, "
                 f"{self.new_work_share:.1%} of team-days to newly reported hazards, "
+                + (f"{self.days_per_worked_week:.2f} days a worked week, " if self.days_per_worked_week else "") +
                 f"stages shared by teams: {self.stages_shared}, order from {self.choices} choices"
                 + (f" ({weights})" if weights else " (priority score kept)"))
 
 
-def learn_habits(inputs: PlanningInputs, hazards: pd.DataFrame) -> ProgrammeHabits:
-    """`hazards`: the open hazards to plan (code, score, hazard_type, remaining_m2...)."""
+def learn_habits(inputs: PlanningInputs, hazards: pd.DataFrame, capacity: Capacity | None = None) -> ProgrammeHabits:
+    """`hazards`: the open hazards to plan (code, score, hazard_type, remaining_m2...); `capacity` gives the seasons
+    by which a worked week is brought back to a full one (none: taken as they are)."""
     order, weights, choices = programme_order(inputs, hazards)
     return ProgrammeHabits(team_stages=team_stages(inputs.team_weeks), ongoing=ongoing_work(inputs.activities),
                            stages_shared=stages_shared(inputs.activities, inputs.as_of),
                            order=order, order_weights=weights, choices=choices,
-                           new_work_share=new_work_share(inputs))
+                           new_work_share=new_work_share(inputs),
+                           days_per_worked_week=days_per_worked_week(inputs, capacity))
+
+
+def days_per_worked_week(inputs: PlanningInputs, capacity: Capacity | None) -> float | None:
+    """Mean working days of a team's reported weeks in the last year (a team with two activities in a week counts
+    its days once), divided by the mean season factor of the districts not listed; None without reports."""
+    weeks = inputs.team_weeks[(inputs.team_weeks["days"] > 0) & inputs.team_weeks["period_start"].notna()]
+    end = pd.Timestamp(inputs.as_of)
+    weeks = weeks[pd.to_datetime(weeks["period_start"]) > end - pd.Timedelta(days=365)]
+    if not len(weeks):
+        return None
+    per_week = weeks.groupby(["team", "period_start"])["days"].sum().clip(upper=7.0)
+    season = np.mean([capacity.season_factor("*", m) for m in range(1, 13)]) if capacity is not None else 1.0
+    return float(np.clip(per_week.mean() / (season or 1.0), 0.5, 7.0))
 
 
 def new_work_share(inputs: PlanningInputs) -> float:
