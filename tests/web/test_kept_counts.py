@@ -12,6 +12,7 @@ from collections import defaultdict
 import numpy as np
 import pytest
 import shapely
+from alembic import command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, insert, select, update
@@ -25,6 +26,7 @@ from demine.services.imports import import_file
 from demine.services.feature_texts import FEATURE_TEXTS
 from demine.services.map_layers import POINT_LAYERS, approved_only, layer_geojson
 from demine.services.point_grid import FINE_CELLS, FINE_LEVEL, FineCellCache, cell_degrees
+from demine.store.migrate import alembic_config, upgrade
 from demine.store.tables.core import admin_areas
 from demine.store.tables.hazards import hazard_areas
 from demine.store.tables.kept_counts import dashboard_item_days, dashboard_item_districts, dashboard_open_hazards
@@ -136,6 +138,19 @@ def _cell_dict(cells) -> dict:  # type: ignore[no-untyped-def]
 
 
 def test_the_upgrade_fills_what_the_rows_hold(scattered):
+    """A register written at 0007 (no kept counts), then upgraded: 0008 fills them from the rows, in SQL."""
+    _assert_kept_equal_recount(scattered)  # kept by the triggers while the programme was imported
+    config = alembic_config()
+    with scattered.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0007")
+    with scattered.writing() as connection:  # writes that no trigger of 0008 sees
+        connection.execute(update(progress_reports).where(progress_reports.c.code == "PR-3")
+                           .values(review_status="approved"))
+        connection.execute(update(items_found).where(items_found.c.code.in_(["SC-1", "SC-2"]))
+                           .values(retired_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC)))
+        connection.execute(update(hazard_areas).where(hazard_areas.c.code == "HS-2").values(work_status="closed"))
+    upgrade(scattered.engine)
     _assert_kept_equal_recount(scattered)
 
 
