@@ -16,6 +16,7 @@ read endpoints with --clients concurrent httpx clients (on the same 2 cores), a 
 
     .venv/bin/python bench/web_map.py [--items 200000] [--hazards 20000] [--repeat 20]
     .venv/bin/python bench/web_map.py --db /tmp/copy.db --reuse --repeat 20 --rps 20
+    .venv/bin/python bench/web_map.py --db /tmp/copy.db --reuse --rps 15 --rps-only
 """
 
 from __future__ import annotations
@@ -291,6 +292,7 @@ def main() -> None:
     parser.add_argument("--raw-cap", type=int, default=200_000, help="Skip the raw baseline beyond this many.")
     parser.add_argument("--rps", type=float, default=0, help="Seconds of load per endpoint (0: no load test).")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rps-only", action="store_true", help="Skip the latency table (with --rps).")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--postgis", action="store_true",
                         help="Build into a throwaway PostgreSQL/PostGIS cluster (tests/pg_cluster.py), removed after.")
@@ -334,7 +336,8 @@ def run(args: argparse.Namespace) -> None:
         held = {t.name: connection.execute(select(func.count()).select_from(t)).scalar_one()
                 for t in (items_found, hazard_areas)}
     print(f"register: {held['items_found']:,} items found, {held['hazard_areas']:,} hazards ({register.backend})")
-    latency(register, location, args.repeat, args.raw_cap)
+    if not args.rps_only:
+        latency(register, location, args.repeat, args.raw_cap)
     if args.rps:
         user = add_user(register, f"rps{time.time_ns()}", "bench password", role="analyst", actor="bench")
         requests_per_second(location, issue_token(register, user, "bench"), args.rps, args.workers, args.clients)

@@ -4,13 +4,13 @@ The lattice is the web map's own: at zoom z a cell is 1/8 of a 256-pixel tile (3
 degrees in longitude and latitude from (-180, -90); level z+3. Cells do not move when the viewport pans, so the map's
 circles stay put, and a coarse cell is exactly four cells of the next level.
 
-National views must not read ten million rows per request. So each layer's points are counted once on the finest
-level served this way (FINE_LEVEL, cells of about 600 m), per progress report, and kept in memory, stamped with the
-register's write counts (store.changes): a request rolls the approved fine cells up to its zoom in numpy and keeps the
-cells meeting its viewport. A write to the layer's table counts again at the next request; a review (a write to
-progress reports) only re-reads which reports are approved. Zooms finer
-than the lattice's, and periods (from/to), are counted by SQL on the rows of the viewport's cells directly. Both paths
-give the same cells and the same counts (tests/web/test_point_grid.py checks them against a count in Python).
+National views must not read ten million rows per request. So each layer's official points are counted on the
+finest level served this way (FINE_LEVEL, cells of about 600 m) by triggers as rows are written (table
+map_point_cells, migration 0008), and a server holds them in memory, bringing them up to date from the rows changed
+since (FineCellCache): a request rolls the fine cells up to its zoom in numpy and keeps the cells meeting its
+viewport. Zooms finer than the lattice's, and periods (from/to), are counted by SQL on the rows of the viewport's
+cells directly. Both paths give the same cells and the same counts (tests/web/test_point_grid.py checks them against
+a count in Python, tests/web/test_kept_counts.py the kept cells after every kind of write).
 """
 
 from __future__ import annotations
