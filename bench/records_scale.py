@@ -364,7 +364,7 @@ def main() -> None:
     print(f"data {how} in {time.perf_counter() - start:.0f} s: "
           + ", ".join(f"{k} {v:,}" for k, v in facts.items()))
     table = Table(title=f"Record verification at scale: {facts['records']:,} records, {facts['mines found']:,} "
-                        f"mines found (seed {args.seed}, load {os.getloadavg()[0]:.1f})")
+                        f"mines found (seed {args.seed}, load average at the start {os.getloadavg()[0]:.1f})")
     for name in ("path", "total s", "CPU s", "ms per record", "CPU ms per record", "peak RSS MB", "RSS growth MB",
                  "classes"):
         table.add_column(name, justify="left" if name in ("path", "classes") else "right")
@@ -388,6 +388,7 @@ def main() -> None:
                       f"{1000 * b_cpu / n:.1f}", f"{b_peak:,.0f}",
                       f"{b_grew:,.0f}", ", ".join(f"{k} {v}" for k, v in sorted(b_classes.items())))
     Console(width=200).print(table)
+    print(f"load average at the end {os.getloadavg()[0]:.1f} (1 min), {os.getloadavg()[1]:.1f} (5 min); 2 cores")
 
 
 if __name__ == "__main__":
