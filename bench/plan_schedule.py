@@ -69,7 +69,7 @@ def run(solver: str, args: argparse.Namespace, queue: multiprocessing.Queue) -> 
     if solver == "greedy":
         plan = greedy_schedule(problem)
     else:
-        plan = optimised_schedule(problem, seconds_per_window=args.seconds_per_window,
+        plan = optimised_schedule(problem, seconds_per_window=args.seconds_per_window, window_weeks=args.window_weeks,
                                   deadline_bonus=0.0 if args.no_deadline_bonus else 1000.0)
     measures = measure(problem, plan)
     with open("/proc/self/status") as status:
@@ -97,6 +97,7 @@ def main() -> None:
     parser.add_argument("--chunk-days", type=float, default=10.0)
     parser.add_argument("--seconds-per-window", type=float, default=3.0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--window-weeks", type=int, default=13)
     parser.add_argument("--no-deadline-bonus", action="store_true", help="CP-SAT ignores project deadlines.")
     args = parser.parse_args()
     rows = []

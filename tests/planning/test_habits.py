@@ -86,7 +86,8 @@ def test_team_stages_ongoing_work_and_shared_stages() -> None:
                        _weeks("Aghdam", [5], 5.0, team="DOG").assign(activity_type="clearance"),
                        _weeks("Aghdam", [5], 5.0, team="NEW", per_month=2)])
     stages = team_stages(weeks)
-    assert stages == {"MECH-TS": frozenset({"ts"}), "DOG": frozenset({"ts", "clearance"})}  # NEW: too few reports
+    assert stages == {"MECH-TS": frozenset({("ts", "minefield")}),  # NEW: too few reports
+                      "DOG": frozenset({("ts", "minefield"), ("clearance", "minefield")})}
     d = dt.date(2023, 6, 1)
     activities = _activities([("A1", "T1", "H1", "ts", d, d + dt.timedelta(days=30)),
                               ("A2", "T1", "H2", "bac", d + dt.timedelta(days=40), None),
@@ -168,14 +169,14 @@ def test_team_kept_to_the_stages_it_does() -> None:
     table = hazards([{"code": "BA", "remaining_m2": 40_000, "score": 50, "x": 0, "y": 0,
                       "hazard_type": "battle_area"}])
     problem = build_problem(table, cap, start=START, weeks=52, chunk_days=5.0)
-    _keep_to_own_stages(problem, ProgrammeHabits(team_stages={"TS-ONLY": frozenset({"ts"})}))
+    _keep_to_own_stages(problem, ProgrammeHabits(team_stages={"TS-ONLY": frozenset({("ts", "battle_area")})}))
     clearance = problem.chunk_stage == 2
     assert np.isinf(problem.effort[clearance, 0]).all() and np.isfinite(problem.effort[clearance, 1]).all()
     assert np.isfinite(problem.effort[~clearance, 0]).all()
     # A stage nobody has been seen doing is left to every team its method allows.
     problem = build_problem(table, cap, start=START, weeks=52, chunk_days=5.0)
-    _keep_to_own_stages(problem, ProgrammeHabits(team_stages={"TS-ONLY": frozenset({"ts"}),
-                                                              "ANY": frozenset({"ts"})}))
+    _keep_to_own_stages(problem, ProgrammeHabits(team_stages={"TS-ONLY": frozenset({("ts", "battle_area")}),
+                                                              "ANY": frozenset({("ts", "battle_area")})}))
     assert np.isfinite(problem.effort[problem.chunk_stage == 2]).all()
 
 

@@ -22,7 +22,7 @@ import pandas as pd
 
 from demine.planning.capacity import METHODS, STAGES, Capacity
 from demine.planning.evaluate import hazard_finish
-from demine.planning.dispatch import dispatch_schedule
+from demine.planning.dispatch import SUITED_EFFORT, dispatch_schedule
 from demine.planning.habits import ProgrammeHabits, learn_habits
 from demine.planning.plan import PlanSetup
 from demine.planning.work import PlanProblem, build_problem
@@ -142,20 +142,23 @@ def forecast_completion(setup: PlanSetup, *, runs: int = 50, seed: int = 1, year
 
 
 def _keep_to_own_stages(problem: PlanProblem, habits: ProgrammeHabits) -> None:
-    """A team that has reports does only the stages it has been doing (where some team may do the chunk then)."""
-    stage_of = np.array(STAGES)
+    """A team that has reports does only the stages of the hazard types it has been doing (where some team may do
+    the chunk then)."""
+    pair = pd.Series(list(zip(np.array(STAGES)[problem.chunk_stage],
+                              problem.hazards["hazard_type"].to_numpy()[problem.chunk_hazard])))
     own = np.ones(problem.effort.shape, dtype=bool)
     for k, code in enumerate(problem.teams["code"]):
-        stages = habits.team_stages.get(str(code))
-        if stages is not None:
-            own[:, k] = np.isin(stage_of[problem.chunk_stage], list(stages))
+        done = habits.team_stages.get(str(code))
+        if done is not None:
+            own[:, k] = pair.isin(done).to_numpy()
     allowed = np.isfinite(problem.effort)
     keep = (allowed & own).any(axis=1)  # chunks nobody would do then keep every allowed team
     problem.effort[keep[:, None] & ~own] = np.inf
 
 
 def _ongoing_chunks(problem: PlanProblem, habits: ProgrammeHabits) -> dict[int, np.ndarray]:
-    """Team index -> the chunks of the hazard stage it was working on at the date, in order."""
+    """Team index -> the chunks of the hazard stage it was working on at the date, in order (none if it is far
+    slower at them than the best suited team)."""
     hazard_index = {str(c): h for h, c in enumerate(problem.hazards["code"])}
     stage_index = {s: i for i, s in enumerate(STAGES)}
     result = {}
@@ -164,7 +167,8 @@ def _ongoing_chunks(problem: PlanProblem, habits: ProgrammeHabits) -> dict[int, 
         if task is None or task[0] not in hazard_index:
             continue
         chunks = np.flatnonzero((problem.chunk_hazard == hazard_index[task[0]])
-                                & (problem.chunk_stage == stage_index[task[1]]) & np.isfinite(problem.effort[:, k]))
+                                & (problem.chunk_stage == stage_index[task[1]])
+                                & (problem.effort[:, k] <= SUITED_EFFORT * problem.effort.min(axis=1)))
         result[k] = chunks
     return result
 

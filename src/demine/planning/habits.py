@@ -1,7 +1,7 @@
 """How the programme actually works, learned from the register, for the forecast to play it forward that way.
 
-- Which stages each team does: a machine that has only ever done technical survey is not sent to clear battle areas
-  because its method may (the progress reports of each team, by stage).
+- Which stages of which hazard types each team does: a machine that has only ever done technical survey is not sent
+  to clear battle areas because its method may (the progress reports of each team, by stage and hazard type).
 - What each team is doing now: an activity begun and not ended by the date is carried on first.
 - Whether teams share a hazard's stage: whether activities of the same hazard and stage overlap in time (reported;
   the forecast may let one team at a time work a hazard's stage, see forecast.py).
@@ -44,7 +44,7 @@ MIN_TEAM_REPORTS = 4
 
 @dataclass
 class ProgrammeHabits:
-    team_stages: dict[str, frozenset[str]] = field(default_factory=dict)  # team code -> stages it does
+    team_stages: dict[str, frozenset[tuple[str, str]]] = field(default_factory=dict)  # team -> (stage, hazard type)
     ongoing: dict[str, tuple[str, str]] = field(default_factory=dict)  # team code -> (hazard code, stage)
     stages_shared: bool = True  # teams work the same stage of a hazard at the same time
     order: pd.Series | None = None  # hazard code -> the programme's preference (higher first)
@@ -103,11 +103,15 @@ def new_work_share(inputs: PlanningInputs) -> float:
     return float(np.clip(recent.loc[reported > start, "days"].sum() / total, 0.0, 0.9)) if total else 0.0
 
 
-def team_stages(team_weeks: pd.DataFrame) -> dict[str, frozenset[str]]:
-    stages = team_weeks.assign(stage=team_weeks["activity_type"].map(STAGE_OF_ACTIVITY)).dropna(subset=["stage"])
-    counts = stages.groupby("team")["stage"].agg(["count", lambda s: frozenset(s)])
-    counts.columns = ["count", "stages"]
-    return {str(t): s for t, s in counts.loc[counts["count"] >= MIN_TEAM_REPORTS, "stages"].items()}
+def team_stages(team_weeks: pd.DataFrame) -> dict[str, frozenset[tuple[str, str]]]:
+    """Team code -> the (stage, hazard type) pairs of its progress reports, for teams with enough reports."""
+    stages = team_weeks.assign(stage=team_weeks["activity_type"].map(STAGE_OF_ACTIVITY))
+    stages = stages.dropna(subset=["stage", "hazard_type"])
+    result = {}
+    for team, rows in stages.groupby("team"):
+        if len(rows) >= MIN_TEAM_REPORTS:
+            result[str(team)] = frozenset(zip(rows["stage"], rows["hazard_type"]))
+    return result
 
 
 def ongoing_work(activities: pd.DataFrame) -> dict[str, tuple[str, str]]:
