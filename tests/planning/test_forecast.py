@@ -71,3 +71,8 @@ def test_cli_forecast(planning_register, tmp_path: Path) -> None:
     sheets = pd.read_excel(out, sheet_name=None)
     assert set(sheets) == {"districts", "projects", "released"}
     assert sheets["districts"]["district"].tolist()[-1] == "(national)" and chart.stat().st_size > 1000
+    ranked = tmp_path / "ranked.csv"
+    assert run(["--db", planning_register.location, "plan", "forecast", "--as-of", "2024-09-01", "--runs", "4",
+                "--add-teams", "1:survey", "--add-teams", "1:mechanical", "--order", "ranking", "--out",
+                str(ranked)]) == 0
+    assert "(national)" in ranked.read_text()

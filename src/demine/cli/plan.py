@@ -127,24 +127,31 @@ def schedule_command(obj, criteria_file, capacity_file, risk_file, as_of, years,
 @click.option("--out", type=FILE, default=None,
               help=".xlsx (sheets districts, projects, released) or .csv (districts and the nation).")
 @click.option("--chart", type=FILE, default=None, help="Fan chart of land released (.png or .svg).")
+@click.option("--order", type=click.Choice(["programme", "ranking"]), default="programme", show_default=True,
+              help="Play the programme as the register shows it working (its order of hazards, each team on its own "
+                   "stages and task in hand), or dispatch by the priority ranking.")
 @pass_context
 def forecast_command(obj, criteria_file, capacity_file, risk_file, as_of, runs, seed, add_teams,  # type: ignore[no-untyped-def]
-                     add_projects, out, chart) -> None:
+                     add_projects, out, chart, order) -> None:
     """When the known task ends, per district, per project and nationally (P10-P90 over Monte Carlo runs)."""
     from rich.table import Table
 
     from demine.cli import console
     from demine.planning import plan as planning
     from demine.planning.forecast import forecast_completion
+    from demine.planning.habits import learn_habits
     from demine.planning.tables import write_forecast
 
     setup = planning.prepare(obj.register, criteria_file=criteria_file, capacity_file=capacity_file,
                              risk_file=risk_file, as_of=as_of.date() if as_of else None, extra_teams=add_teams,
                              extra_projects=add_projects)
     label = "With the added teams" if add_teams else "At the current capacity"
-    result = forecast_completion(setup, runs=runs, seed=seed, capacity_label=label)
+    habits = learn_habits(setup.inputs, setup.hazards, setup.capacity) if order == "programme" else False
+    result = forecast_completion(setup, runs=runs, seed=seed, capacity_label=label, habits=habits)
     console.print(f"{len(setup.hazards)} hazards to work, {len(setup.capacity.teams)} teams, {runs} runs from "
                   f"{result.as_of}.")
+    if habits:
+        console.print(f"Learned from the register: {habits.describe()}.")
     console.print(result.sentence())
     for title, frame in (("Districts", result.districts), ("Projects", result.projects)):
         table = Table(title=title)
