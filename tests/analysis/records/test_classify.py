@@ -155,3 +155,38 @@ def test_record_on_land_nobody_worked_is_not_verifiable() -> None:
     truth = _belt()
     result = _verify(truth, _ground(truth).iloc[:0], released=[_area(2000, 2000, 2100, 2100)])
     assert result.verification_class is RecordClass.NOT_VERIFIABLE
+
+
+def _strips(east0: float, east1: float, north0: float, north1: float, every: float = 70.0, wide: float = 10.0) -> list:
+    """Survey lanes across a hazard: strips `wide` metres wide every `every` metres, released."""
+    return [_area(e, north0, e + wide, north1) for e in np.arange(east0, east1, every)]
+
+
+def test_copies_contradicted_by_the_lanes_already_worked_hide_nothing() -> None:
+    """Written position cleared and empty; the suspected area 250 m east was worked in lanes (too little anywhere
+    for a copy to be judged there) and they held no mines: every copy on it would have some twenty mines on worked,
+    empty land, so none can hide there, and the record is inaccurate."""
+    recorded = _belt()
+    written_land = _area(-60, -60, 360, 110)
+    suspected = _area(190, -60, 650, 110)
+    result = _verify(recorded, _ground(recorded).iloc[:0], [written_land, *_strips(365, 650, -60, 110)],
+                     hazards=[suspected])
+    assert result.metrics.hiding_placements == 0
+    assert result.verification_class is RecordClass.INACCURATE
+
+
+def test_a_copy_whose_lanes_found_its_mines_still_hides() -> None:
+    """The same lanes, but the true field lies under them and its mines were found in them: the copy at the true
+    position is not contradicted (too little of it worked to judge it there), so the record is not called wrong."""
+    truth, recorded = _belt(250.0, 0.0), _belt()
+    lanes = _strips(365, 650, -60, 110)
+    ground = _ground(truth)
+    east = (ground["longitude"] - LON) / M_LON
+    on_lanes = np.zeros(len(ground), bool)
+    for e in np.arange(365, 650, 70.0):
+        on_lanes |= (east >= e) & (east <= e + 10)
+    written_land = _area(-60, -60, 220, 110)  # most of the written position, clear of the true field (250-544 m)
+    result = _verify(recorded, ground[on_lanes], [written_land, *lanes], hazards=[_area(190, -60, 650, 110)])
+    assert result.metrics.worked_before >= 100  # enough evidence as written: judged wrong there
+    assert result.verification_class is RecordClass.NOT_VERIFIABLE
+    assert result.metrics.hiding_placements > 0

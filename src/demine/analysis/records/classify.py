@@ -50,6 +50,9 @@ class Thresholds:
     # released. Inaccurate needs no such placement at all.
     hiding_hazard_share: float = 0.5
     max_hiding_placements: int = 0
+    # ...and no more than this many of its mines would lie on worked land where no mine was found (the work already
+    # done there contradicts a copy).
+    max_contradicted_mines: int = 5
 
 
 DEFAULT_THRESHOLDS = Thresholds()

@@ -29,6 +29,7 @@ from rasterio.features import rasterize
 from rasterio.transform import Affine
 from scipy.signal import fftconvolve
 
+from demine.analysis.records.fit import FoundMines
 from demine.analysis.records.metrics import Land
 
 SEARCH_CELL_M = 10.0  # placement step and raster cell: a tenth of the smallest shift worth correcting
@@ -41,7 +42,8 @@ class SearchEvidence:
 
 
 def hiding_places(x: np.ndarray, y: np.ndarray, land: Land, *, radius_m: float, min_worked: float,
-                  min_on_hazard: float) -> SearchEvidence:
+                  min_on_hazard: float, found: FoundMines | None = None,
+                  max_contradicted: float = float("inf")) -> SearchEvidence:
     """Placements of the recorded mines (metric x, y) within radius_m where a shifted copy could hide.
 
     `min_worked`: recorded mines on released land a placement needs to count as seen (the evidence rule);
@@ -71,7 +73,31 @@ def hiding_places(x: np.ndarray, y: np.ndarray, land: Land, *, radius_m: float, 
     offsets = (np.arange(2 * steps + 1) - steps) * cell
     in_disc = np.hypot(offsets[None, :], offsets[:, None]) <= radius_m
     hiding = in_disc & (on_worked < min_worked) & (on_suspected >= min_on_hazard)
+    if found is not None and np.isfinite(max_contradicted) and hiding.any():
+        # Worked land with no mine found within a cell around: a copy placed there with more than max_contradicted
+        # of its mines on such land is contradicted by the clearance already done, even if too little of it is
+        # worked for the record to be judged there.
+        empty = worked & ~_found_near(found, window, transform, (height, width))
+        on_empty = np.rint(fftconvolve(empty.astype(np.float64), flipped, mode="valid"))
+        hiding &= on_empty <= max_contradicted
     return SearchEvidence(int(in_disc.sum()), int(hiding.sum()))
+
+
+def _found_near(found: FoundMines, window: shapely.Geometry, transform: Affine, shape: tuple[int, int]) -> np.ndarray:
+    """Cells holding a mine found, or next to one (3 × 3): where a recorded mine could have been paired (tolerance
+    10 m, cells of SEARCH_CELL_M)."""
+    inside = found.within(window)
+    cells = np.zeros((shape[0] + 2, shape[1] + 2), dtype=bool)
+    if len(inside):
+        col = np.floor((found.x[inside] - transform.c) / transform.a).astype(np.int64)
+        row = np.floor((found.y[inside] - transform.f) / transform.e).astype(np.int64)
+        ok = (row >= 0) & (row < shape[0]) & (col >= 0) & (col < shape[1])
+        cells[row[ok] + 1, col[ok] + 1] = True
+    near = np.zeros(shape, dtype=bool)
+    for i in (0, 1, 2):
+        for j in (0, 1, 2):
+            near |= cells[i:i + shape[0], j:j + shape[1]]
+    return near
 
 
 def _raster(land: Land, layer: str, window: shapely.Geometry, transform: Affine, shape: tuple[int, int]) -> np.ndarray:

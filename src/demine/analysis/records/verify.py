@@ -126,7 +126,8 @@ class _Judge:
         if klass is RecordClass.INACCURATE:  # before calling it wrong: could a shifted copy hide nearby?
             n = metrics.recorded_mines
             search = hiding_places(x, y, self.land, radius_m=self.max_shift_m, min_worked=evidence_needed(n, t),
-                                   min_on_hazard=t.hiding_hazard_share * n)
+                                   min_on_hazard=t.hiding_hazard_share * n, found=self.found,
+                                   max_contradicted=t.max_contradicted_mines)
             metrics = replace(metrics, search_placements=search.placements, hiding_placements=search.hiding)
             klass = classify(metrics, t)
         corrected = _corrected(self.perimeters[k], fit, self.land, self.frame) if klass is RecordClass.SHIFTED \
