@@ -34,10 +34,11 @@ class VerificationRun:
 
 def run_verification(register: Register, *, actor: str, tolerance_m: float = DEFAULT_TOLERANCE_M,
                      buffer_m: float = DEFAULT_BUFFER_M,
-                     progress: Callable[[int, int], None] | None = None) -> VerificationRun:
+                     progress: Callable[[int, int], None] | None = None, workers: int = 1) -> VerificationRun:
+    """`workers` > 1 judges the records in that many processes (verify_records): the same results, sooner."""
     with register.reading() as connection:
         inputs = load_inputs(connection)
-    results = verify_records(inputs, tolerance_m=tolerance_m, buffer_m=buffer_m, progress=progress)
+    results = verify_records(inputs, tolerance_m=tolerance_m, buffer_m=buffer_m, progress=progress, workers=workers)
     run_at = dt.datetime.now(dt.UTC)
     rows = [_row(r, run_at, actor, tolerance_m, buffer_m) for r in results]
     with register.writing() as connection:
