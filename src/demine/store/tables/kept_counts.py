@@ -12,7 +12,7 @@ that holds the cells in memory reads only the rows changed since its own count (
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Date, Float, Index, Integer, String, Table
+from sqlalchemy import BigInteger, Column, Date, Float, Index, Integer, String, Table, Text
 
 from demine.store.tables.base import metadata
 
@@ -88,3 +88,12 @@ feature_changes = Table(
     Column("seq", BigInteger, nullable=False),
 )
 Index("ix_feature_changes_seq", feature_changes.c.table_name, feature_changes.c.seq)
+
+# SQLite: each kept insert trigger's work as grouped statements over the rows with an id above `:held`, in order; the bulk path of a large import drops the trigger and runs these once after its insert (store/bulk.py).
+kept_catch_up = Table(
+    "kept_catch_up",
+    metadata,
+    Column("table_name", String(64), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("statement", Text, nullable=False),
+)

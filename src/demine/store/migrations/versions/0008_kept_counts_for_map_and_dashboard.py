@@ -16,6 +16,9 @@ map_point_cells also carries `seq`, the write count `map_point_cells` (register_
 taken under that count's row lock on PostgreSQL, so the values are committed in order and a reader that saw count N
 finds every later change with seq > N.
 
+kept_catch_up (filled on SQLite) holds each insert trigger's work as grouped statements over the rows above an id,
+for the bulk path of a large import to run once instead of the trigger per row.
+
 feature_changes names each map feature (hazard, output, district, project, record) updated or deleted, with its
 table's write count (0007) at the time: a server drops the kept texts of those features only (services.feature_texts).
 
@@ -217,6 +220,12 @@ def _create_tables() -> None:
         sa.PrimaryKeyConstraint("admin_area_id", "outcome", name=op.f("pk_dashboard_output_districts")),
     )
     op.create_table(
+        "kept_catch_up",
+        sa.Column("table_name", sa.String(64), nullable=False), sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("statement", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("table_name", "position", name=op.f("pk_kept_catch_up")),
+    )
+    op.create_table(
         "feature_changes",
         sa.Column("table_name", sa.String(64), nullable=False), sa.Column("feature_id", sa.BigInteger(), nullable=False),
         sa.Column("seq", sa.BigInteger(), nullable=False),
@@ -238,6 +247,7 @@ SQLITE_BUMP = f"UPDATE register_changes SET changes = changes + 1 WHERE table_na
 
 
 def _sqlite_triggers(specs: list[Kept]) -> None:
+    catch_up = []
     for source in WATCHED:
         mine = [s for s in specs if s.source == source]
         bump = [SQLITE_BUMP] if any(s.seq for s in mine) else []
@@ -248,6 +258,15 @@ def _sqlite_triggers(specs: list[Kept]) -> None:
             on = f"UPDATE OF {WATCHED[source]}" if event == "update" else event.upper()
             body = "; ".join(bump + statements)
             op.execute(f"CREATE TRIGGER kept_{source}_{event} AFTER {on} ON {source} BEGIN {body}; END")
+        # What the insert trigger does, as grouped statements over the rows with an id above `:held`: the bulk path of
+        # a large import drops the trigger and runs these once after its insert (store/bulk.py), as it does for the
+        # R*Tree, instead of one upsert per row and kept table.
+        grouped = [s.grouped("r", "1", f"{source} r", f"r.id > :held AND {s.condition('r')}", SQLITE_SEQ)
+                   for s in mine]
+        catch_up += [{"table_name": source, "position": k, "statement": sql}
+                     for k, sql in enumerate(bump + grouped)]
+    op.bulk_insert(sa.table("kept_catch_up", sa.column("table_name"), sa.column("position"), sa.column("statement")),
+                   catch_up)
     # A review: the report's live rows counted in (approved now) or out (approved before).
     sign = "CASE WHEN new.review_status = 'approved' THEN 1 ELSE -1 END"
     flips = [s.grouped("r", sign, f"{s.source} r", f"r.progress_report_id = new.id AND {s.condition('r', with_approval=False)}",
@@ -324,7 +343,7 @@ def downgrade() -> None:
             if postgres:
                 op.execute(f"DROP FUNCTION texts_{table}_{event}()")
     op.drop_index("ix_feature_changes_seq", table_name="feature_changes")
-    for table in ("feature_changes", "dashboard_open_hazards", "dashboard_output_districts",
+    for table in ("kept_catch_up", "feature_changes", "dashboard_open_hazards", "dashboard_output_districts",
                   "dashboard_item_districts", "dashboard_output_days", "dashboard_item_days"):
         op.drop_table(table)
     op.drop_index("ix_map_point_cells_seq", table_name="map_point_cells")
