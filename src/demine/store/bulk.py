@@ -158,6 +158,9 @@ def _sqlite_bulk_settings(cursor, table: Table, rows: int, *,  # type: ignore[no
         # insert per row (500,000 points: 19 s against 39 s). New rows take ids above `held` unless the caller gives
         # ids, and then the trigger stays.
         rtree_trigger = _drop_rtree_insert_trigger(cursor, table) if large and not explicit_ids else None
+        # Likewise the triggers keeping the map's and dashboard's counts (migration 0008): their grouped statements
+        # over the new rows run once after the insert, instead of an upsert per row (+48 % on an import).
+        kept_trigger = _drop_trigger(cursor, f"kept_{table.name}_insert") if large and not explicit_ids else None
         yield
         # Only on success: after an error the caller rolls back, and the rollback restores what was dropped.
         for sql in deferred:
@@ -167,6 +170,11 @@ def _sqlite_bulk_settings(cursor, table: Table, rows: int, *,  # type: ignore[no
                            f"SELECT id, min_x, max_x, min_y, max_y FROM {table.name} "
                            f"WHERE id > ? AND min_x IS NOT NULL", (held,))
             cursor.execute(rtree_trigger)
+        if kept_trigger is not None:
+            for (statement,) in cursor.execute("SELECT statement FROM kept_catch_up WHERE table_name = ? "
+                                               "ORDER BY position", (table.name,)).fetchall():
+                cursor.execute(statement, {"held": held})
+            cursor.execute(kept_trigger)
     finally:
         cursor.execute(f"PRAGMA cache_size = {cache}")
 
@@ -179,6 +187,15 @@ def _drop_rtree_insert_trigger(cursor, table: Table) -> str | None:  # type: ign
     if found is None:
         return None
     cursor.execute(f'DROP TRIGGER "rtree_{table.name}_insert"')
+    return found[0]
+
+
+def _drop_trigger(cursor, name: str) -> str | None:  # type: ignore[no-untyped-def]
+    """Drop the trigger and return its SQL, or None when there is none."""
+    found = cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (name,)).fetchone()
+    if found is None:
+        return None
+    cursor.execute(f'DROP TRIGGER "{name}"')
     return found[0]
 
 
