@@ -206,3 +206,20 @@ def test_forecast_with_the_programme_habits_is_seeded_and_differs_from_the_ranki
     shared = forecast_completion(setup, runs=4, seed=2, habits=replace(habits, stages_shared=True))
     # Sharing stages, a team works the days averaged over its weeks and half the capacity goes to new hazards: later.
     assert shared.national["p50"] > alone.national["p50"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 30), st.floats(0, 8), st.floats(1, 1e5)), min_size=1, max_size=20))
+def test_land_released_week_by_week_as_chunks_are_worked(chunks) -> None:
+    from demine.planning.forecast import released_weekly
+
+    start = np.array([c[0] for c in chunks])
+    finish = start + np.array([c[1] for c in chunks])
+    area = np.array([c[2] for c in chunks])
+    weekly = released_weekly(start, finish, area, 40)
+    assert weekly.sum() == pytest.approx(area.sum())  # all of it, once
+    cumulative = np.cumsum(weekly)
+    for w in (5, 12, 20):  # by the end of week w: what ended, plus the worked part of what is under way
+        expected = sum(a * (1.0 if f <= w + 1 else max(0.0, (w + 1 - s) / (f - s))) for s, f, a in zip(start, finish,
+                                                                                                       area))
+        assert cumulative[w] == pytest.approx(expected, rel=1e-9, abs=1e-6)

@@ -120,13 +120,13 @@ def forecast_completion(setup: PlanSetup, *, runs: int = 50, seed: int = 1, year
             plan = dispatch_schedule(problem)
         finishes.append(hazard_finish(problem, plan))
         done = np.isfinite(plan.finish)
-        week = np.minimum(np.floor(plan.finish[done]).astype(int), weeks - 1)
-        curves.append(np.cumsum(np.bincount(week, weights=problem.chunk_area[done], minlength=weeks)) / 1e4)
+        start, finish, area = plan.start[done], plan.finish[done], problem.chunk_area[done]
+        curves.append(np.cumsum(released_weekly(start, finish, area, weeks)) / 1e4)
         district = problem.chunk_district[done]
         for d, name in enumerate(problem.calendar.districts):
             mine = district == d
             by_district.setdefault(name, []).append(
-                np.cumsum(np.bincount(week[mine], weights=problem.chunk_area[done][mine], minlength=weeks)) / 1e4)
+                np.cumsum(released_weekly(start[mine], finish[mine], area[mine], weeks)) / 1e4)
     assert problem is not None or not runs
     finish = np.array(finishes)  # (run, hazard), hazards in the problem's order (same in every run)
     ordered = problem.hazards if problem is not None else hazards
@@ -139,6 +139,22 @@ def forecast_completion(setup: PlanSetup, *, runs: int = 50, seed: int = 1, year
                     start=calendar.start if calendar is not None else None, curves=np.array(curves),
                     district_curves={name: np.array(c) for name, c in by_district.items()},
                     capacity_label=capacity_label)
+
+
+def released_weekly(start: np.ndarray, finish: np.ndarray, area: np.ndarray, weeks: int) -> np.ndarray:
+    """Land released in each week: a chunk's land spread evenly over the time it is worked (the programme reports
+    its outputs week by week, not when a chunk of the plan ends)."""
+    if not len(start):
+        return np.zeros(weeks)
+    length = np.maximum(finish - start, 1e-9)
+    first = np.minimum(np.floor(start).astype(np.int64), weeks - 1)
+    last = np.minimum(np.floor(np.maximum(finish - 1e-9, start)).astype(np.int64), weeks - 1)
+    spans = last - first + 1
+    chunk = np.repeat(np.arange(len(start)), spans)
+    week = first[chunk] + np.arange(spans.sum()) - np.repeat(np.cumsum(spans) - spans, spans)
+    overlap = np.clip(np.minimum(week + 1, finish[chunk]) - np.maximum(week, start[chunk]), 0.0, None)
+    share = np.where(finish[chunk] - start[chunk] > 1e-9, overlap / length[chunk], 1.0)
+    return np.bincount(week, weights=area[chunk] * share, minlength=weeks)
 
 
 def _keep_to_own_stages(problem: PlanProblem, habits: ProgrammeHabits) -> None:
