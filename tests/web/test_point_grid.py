@@ -70,6 +70,8 @@ def test_cached_fine_cells_roll_up_to_the_direct_count(scattered):
         with scattered.reading() as connection:
             direct = count_cells(connection, spec, where, level, view)
         assert roll_up(fine, level, view) == roll_up(direct, level, view)
+        summed = FINE_CELLS.cells(scattered, "items", spec, level)  # summed once per level and kept
+        assert summed.level == level and roll_up(summed, level, view) == roll_up(direct, level, view)
 
 
 def test_a_period_is_counted_directly_and_exactly(scattered):

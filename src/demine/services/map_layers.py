@@ -224,7 +224,7 @@ def _point_cells(register: Register, name: str, where: list, bbox: BBox, zoom: i
         with register.reading() as connection:
             return _counted_directly(connection, name, where, bbox, zoom)
     view = cell_range(bbox, level)
-    features = roll_up(FINE_CELLS.cells(register, name, POINT_LAYERS[name]), level, view)
+    features = roll_up(FINE_CELLS.cells(register, name, POINT_LAYERS[name], level), level, view)
     if individual_points and sum(f["properties"]["records"] for f in features) <= MAX_POINTS:
         return None
     return features

@@ -178,7 +178,9 @@ class FineCellCache:
         self._locks: dict[tuple[str, str], threading.Lock] = {}
         self._guard = threading.Lock()
 
-    def cells(self, register: Register, name: str, layer: PointLayer) -> Cells:
+    def cells(self, register: Register, name: str, layer: PointLayer, level: int = FINE_LEVEL) -> Cells:
+        """The layer's cells at `level` (the fine level or a coarser one: summed once per level and kept until the
+        cells change, so that a national view does not add up every fine cell at each request)."""
         key = (register.location, name)
         with self._guard:
             lock = self._locks.setdefault(key, threading.Lock())
@@ -193,7 +195,7 @@ class FineCellCache:
                 elif held.stamp != stamp:
                     held.read(connection, since=held.stamp[1])
                     held.stamp = stamp
-            return held.cells()
+            return held.at_level(level)
 
     def rows_read(self, location: str, name: str) -> int:
         """How many kept rows this process has read for the layer (what a request after a write costs)."""
@@ -219,6 +221,7 @@ class HeldCells:
         self.groups: list[str] = []  # in order of first sight: a key's group number never changes
         self.rows_read = 0
         self._cells: Cells | None = None
+        self._levels: dict[int, Cells] = {}
 
     def read(self, connection: Connection, *, since: int | None) -> None:
         from demine.store.tables.kept_counts import map_point_cells as kept
@@ -255,6 +258,14 @@ class HeldCells:
         self.keys = np.insert(self.keys, at[new], keys[new])
         self.values = np.insert(self.values, at[new], values[new], axis=0)
         self._cells = None
+        self._levels.clear()
+
+    def at_level(self, level: int) -> Cells:
+        if level >= FINE_LEVEL:
+            return self.cells()
+        if level not in self._levels:
+            self._levels[level] = coarsened(self.cells(), level)
+        return self._levels[level]
 
     def cells(self) -> Cells:
         if self._cells is None:
@@ -268,6 +279,23 @@ class HeldCells:
                                 np.rint(values[:, 0]).astype(np.int64), sums, values[:, -2].copy(),
                                 values[:, -1].copy())
         return self._cells
+
+
+def coarsened(cells: Cells, level: int) -> Cells:
+    """The cells summed into those of a coarser level (each group apart)."""
+    shift = cells.level - level
+    if shift < 0:
+        raise ValueError(f"cells of level {cells.level} do not sum into the finer level {level}")
+    key = ((cells.gx >> shift) << 40) | ((cells.gy >> shift) << 8) | cells.group  # level <= 32, groups < 256
+    unique, inverse = np.unique(key, return_inverse=True)
+
+    def total(values: np.ndarray) -> np.ndarray:
+        return np.bincount(inverse, weights=values, minlength=len(unique))
+
+    return Cells(level, unique >> 40, (unique >> 8) & 0xFFFFFFFF, unique & 0xFF, cells.groups,
+                 np.rint(total(cells.records)).astype(np.int64),
+                 {n: np.rint(total(v)).astype(np.int64) for n, v in cells.sums.items()}, total(cells.sum_lon),
+                 total(cells.sum_lat))
 
 
 FINE_CELLS = FineCellCache()
