@@ -1,6 +1,6 @@
 """The optimised plan: OR-Tools CP-SAT, decomposed into time windows (rolling horizon) of an assignment model.
 
-For each window (13 weeks by default) the model chooses which chunks of work each team takes, so as to maximise the
+For each window (6 weeks by default) the model chooses which chunks of work each team takes, so as to maximise the
 priority-weighted land released in the window:
 - each chunk goes to at most one team, and only to a team whose method is allowed for the hazard type and stage and
   whose base is within reach (effort is infinite otherwise: no variable is made);
@@ -8,7 +8,7 @@ priority-weighted land released in the window:
   district over the window), plus two weeks of overrun that the next window then lacks;
 - a stage's chunks are taken only with or after all chunks of the hazard's earlier stages (NTS, then TS, then
   clearance);
-- chunks of hazards blocking a project whose deadline falls before the end of the next window come first
+- chunks of hazards blocking a project whose deadline falls within 13 weeks after the window come first
   (lexicographically: a large bonus), so deadlines are met wherever capacity allows;
 - among teams, the faster one is preferred a little (up to 10% of a chunk's value), which saves capacity and travel.
 Only the chunks nearest the top of the ranking are offered (a few times what the teams can do), each to its fastest
@@ -29,9 +29,14 @@ from demine.planning.work import PlanProblem
 DEADLINE_BONUS = 1000.0  # times the largest chunk value: deadlines first
 SPEED_PREFERENCE = 0.1
 OVERRUN_WEEKS = 2.0
+# Short windows re-decide often: the work of highest value comes first and little is committed on a coarse estimate
+# of the teams' days (measured: 4-6 weeks beat 13 and 26 on time-weighted and weighted release, docs/benchmarks.md).
+WINDOW_WEEKS = 6
+# Deadlines due within this many weeks after a window's end are worked first (independent of the window's length).
+DEADLINE_LOOKAHEAD_WEEKS = 13
 
 
-def optimised_schedule(problem: PlanProblem, *, window_weeks: int = 13, seconds_per_window: float = 2.0,
+def optimised_schedule(problem: PlanProblem, *, window_weeks: int = WINDOW_WEEKS, seconds_per_window: float = 2.0,
                        candidate_factor: float = 2.5, teams_per_chunk: int = 5, max_candidates: int = 8000,
                        workers: int = 2, seed: int = 1, deadline_bonus: float = DEADLINE_BONUS) -> Schedule:
     began = time.perf_counter()
@@ -40,11 +45,12 @@ def optimised_schedule(problem: PlanProblem, *, window_weeks: int = 13, seconds_
     statuses: list[str] = []
     for first in range(0, weeks, window_weeks):
         last = min(first + window_weeks, weeks)
-        chosen, status, offered = _solve_window(problem, timeline, first, last, window_weeks, seconds_per_window,
+        chosen, status, offered = _solve_window(problem, timeline, first, last, DEADLINE_LOOKAHEAD_WEEKS,
+                                                seconds_per_window,
                                                 candidate_factor, teams_per_chunk, max_candidates, workers, seed,
                                                 deadline_bonus)
         statuses.append(status)
-        _place_chosen(problem, timeline, chosen, urgent_until=last + window_weeks)
+        _place_chosen(problem, timeline, chosen, urgent_until=last + DEADLINE_LOOKAHEAD_WEEKS)
         _backfill(problem, timeline, last, offered)
     summary = ", ".join(f"{s}: {statuses.count(s)}" for s in sorted(set(statuses)))
     return timeline.schedule("cp-sat", time.perf_counter() - began, notes=f"windows {summary}")
@@ -120,7 +126,7 @@ def _candidates(problem: PlanProblem, timeline: Timeline, effort: np.ndarray, ca
     return list(offered)
 
 
-def _solve_window(problem: PlanProblem, timeline: Timeline, first: int, last: int, window_weeks: int,
+def _solve_window(problem: PlanProblem, timeline: Timeline, first: int, last: int, lookahead_weeks: int,
                   seconds: float, candidate_factor: float, teams_per_chunk: int, max_candidates: int,
                   workers: int, seed: int, deadline_bonus: float) -> tuple[dict[int, int], str, list[int]]:
     free = np.maximum(timeline.team_free, first)
@@ -145,7 +151,7 @@ def _solve_window(problem: PlanProblem, timeline: Timeline, first: int, last: in
     cost = np.where(valid, np.ceil(np.where(valid, days, 0) * 100), 0).astype(np.int64)
     limit = (capacity * 100).astype(np.int64)
     value = problem.weighted_area()[offered]
-    urgent = (first <= problem.chunk_deadline[offered]) & (problem.chunk_deadline[offered] <= last + window_weeks)
+    urgent = (first <= problem.chunk_deadline[offered]) & (problem.chunk_deadline[offered] <= last + lookahead_weeks)
     worth = value * (1e5 / (float(value.max()) or 1.0)) + np.where(urgent, deadline_bonus * 1e5, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         penalty = SPEED_PREFERENCE * (1.0 - days[:, :1] / days)

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from demine.planning.capacity import Capacity, add_teams, build_capacity
-from demine.planning.cpsat import optimised_schedule
+from demine.planning.cpsat import WINDOW_WEEKS, optimised_schedule
 from demine.planning.criteria import Criteria, load_criteria
 from demine.planning.evaluate import ScheduleMeasures, hazard_finish, measure, weekly_release
 from demine.planning.greedy import greedy_schedule
@@ -115,7 +115,7 @@ def _stage_closed(hazards: pd.DataFrame, stage: str) -> pd.Series:
 
 
 def schedule(setup: PlanSetup, *, start: dt.date | None = None, years: float = 5.0, chunk_days: float = 10.0,
-             window_weeks: int = 13, seconds_per_window: float = 2.0) -> SchedulePlan:
+             window_weeks: int = WINDOW_WEEKS, seconds_per_window: float = 2.0) -> SchedulePlan:
     problem = build_problem(setup.hazards, setup.capacity, start=start or setup.inputs.as_of,
                             weeks=int(round(years * WEEKS_PER_YEAR)), chunk_days=chunk_days)
     optimised = optimised_schedule(problem, window_weeks=window_weeks, seconds_per_window=seconds_per_window)
