@@ -84,8 +84,8 @@ def a_place_to_write(register, bbox) -> tuple[str, float, float, dt.date]:  # ty
     return code, lon, lat, latest
 
 
-def import_report(register, folder: Path, tag: str, activity: str, lon: float, lat: float, day: dt.date,  # type: ignore[no-untyped-def]
-                  items: int, rng: np.random.Generator) -> str:
+def import_report(register, folder: Path, tag: str, activity: str,  # type: ignore[no-untyped-def]
+                  lon: float, lat: float, day: dt.date, items: int, rng: np.random.Generator) -> str:
     from demine.services.imports import import_file
 
     code = f"BENCH-{tag}"
@@ -165,7 +165,8 @@ def run(args: argparse.Namespace) -> None:
     rng = np.random.default_rng(5)
     clock = Clock()
     requests = [(f"items {v} (grid)", "items", v) for v in ("national z8", "district z12")]
-    requests += [(f"{layer} {v}", layer, v) for layer in ("hazards", "outputs") for v in ("national z8", "district z12")]
+    requests += [(f"{layer} {v}", layer, v) for layer in ("hazards", "outputs")
+                 for v in ("national z8", "district z12")]
     app = create_app(Settings(database_url=args.db))
     headers = {"Authorization": f"Bearer {token}"}
     with TestClient(app) as client:

@@ -186,10 +186,12 @@ def test_every_kind_of_write_keeps_the_counts(scattered, tmp_path):
                            .values(longitude=BASE_LON + 0.05, latitude=BASE_LAT - 0.05, quantity=7,
                                    category="axo"))
         connection.execute(delete(items_found).where(items_found.c.code == "SC-4"))
-        activity = connection.execute(select(items_found.c.activity_id).where(items_found.c.code == "SC-5")).scalar_one()
+        activity = connection.execute(select(items_found.c.activity_id)
+                                      .where(items_found.c.code == "SC-5")).scalar_one()
         connection.execute(insert(items_found).values(
             code="LOOSE-1", activity_id=activity, category="ap_mine", found_date=dt.date(2024, 8, 9), quantity=2,
-            longitude=BASE_LON, latitude=BASE_LAT, geom=shapely.Point(BASE_LON, BASE_LAT), min_x=BASE_LON, max_x=BASE_LON, min_y=BASE_LAT, max_y=BASE_LAT))
+            longitude=BASE_LON, latitude=BASE_LAT, geom=shapely.Point(BASE_LON, BASE_LAT), min_x=BASE_LON,
+            max_x=BASE_LON, min_y=BASE_LAT, max_y=BASE_LAT))
     _assert_kept_equal_recount(scattered)
     # An activity moved to another district; a hazard closed; an incident corrected; an output retired.
     with scattered.writing() as connection:

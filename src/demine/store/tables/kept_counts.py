@@ -89,7 +89,8 @@ feature_changes = Table(
 )
 Index("ix_feature_changes_seq", feature_changes.c.table_name, feature_changes.c.seq)
 
-# SQLite: each kept insert trigger's work as grouped statements over the rows with an id above `:held`, in order; the bulk path of a large import drops the trigger and runs these once after its insert (store/bulk.py).
+# SQLite: each kept insert trigger's work as grouped statements over the rows with an id above `:held`, in order;
+# the bulk path of a large import drops the trigger and runs these once after its insert (store/bulk.py).
 kept_catch_up = Table(
     "kept_catch_up",
     metadata,

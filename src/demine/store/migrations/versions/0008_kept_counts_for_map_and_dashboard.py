@@ -6,11 +6,12 @@ Create Date: 2026-11-26 21:00:00
 
 Six tables (store/tables/kept_counts.py) hold what counts officially, grouped: items and incidents per cell of the
 map's fine lattice (level 16), items per day, district and category and per district and category, outputs per day,
-district and outcome and per district and outcome, open hazards per district. Triggers add each written row's part (a subtraction for the row as it was, an addition for the
-row as it is) in the writing transaction, whatever writes; a review that approves a report (or takes approval away)
-adds (or subtracts) its items and outputs; an activity moved to another district moves its rows' part. SQLite has row
-triggers only (one upsert per row and table); PostgreSQL's are per statement over the transition tables (one grouped
-upsert per statement, so a COPY of millions of rows costs one GROUP BY).
+district and outcome and per district and outcome, open hazards per district. Triggers add each written row's part
+(a subtraction for the row as it was, an addition for the row as it is) in the writing transaction, whatever writes;
+a review that approves a report (or takes approval away) adds (or subtracts) its items and outputs; an activity moved
+to another district moves its rows' part. SQLite has row triggers only (one upsert per row and table); PostgreSQL's
+are per statement over the transition tables (one grouped upsert per statement, so a COPY of millions of rows costs
+one GROUP BY).
 
 map_point_cells also carries `seq`, the write count `map_point_cells` (register_changes) taken when the row changed:
 taken under that count's row lock on PostgreSQL, so the values are committed in order and a reader that saw count N
@@ -108,7 +109,8 @@ def kept_specs(postgres: bool) -> list[Kept]:
              {"records": "1", "area_m2": "{r}.area_m2"}, "{r}.retired_at IS NULL", approved=True),
         Kept("dashboard_item_districts", "items_found", {"admin_area_id": DISTRICT, "category": "{r}.category"},
              {"records": "1", "quantity": "{r}.quantity"}, "{r}.retired_at IS NULL", approved=True),
-        Kept("dashboard_output_districts", "land_release_outputs", {"admin_area_id": DISTRICT, "outcome": "{r}.outcome"},
+        Kept("dashboard_output_districts", "land_release_outputs",
+             {"admin_area_id": DISTRICT, "outcome": "{r}.outcome"},
              {"records": "1", "area_m2": "{r}.area_m2"}, "{r}.retired_at IS NULL", approved=True),
         Kept("dashboard_open_hazards", "hazard_areas", {"admin_area_id": "COALESCE({r}.admin_area_id, -1)"},
              {"records": "1", "area_m2": "{r}.area_m2"},
@@ -227,7 +229,8 @@ def _create_tables() -> None:
     )
     op.create_table(
         "feature_changes",
-        sa.Column("table_name", sa.String(64), nullable=False), sa.Column("feature_id", sa.BigInteger(), nullable=False),
+        sa.Column("table_name", sa.String(64), nullable=False),
+        sa.Column("feature_id", sa.BigInteger(), nullable=False),
         sa.Column("seq", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("table_name", "feature_id", name=op.f("pk_feature_changes")),
     )
@@ -269,8 +272,9 @@ def _sqlite_triggers(specs: list[Kept]) -> None:
                    catch_up)
     # A review: the report's live rows counted in (approved now) or out (approved before).
     sign = "CASE WHEN new.review_status = 'approved' THEN 1 ELSE -1 END"
-    flips = [s.grouped("r", sign, f"{s.source} r", f"r.progress_report_id = new.id AND {s.condition('r', with_approval=False)}",
-                       SQLITE_SEQ) for s in specs if s.source in REPORTED]
+    flips = [s.grouped("r", sign, f"{s.source} r",
+                       f"r.progress_report_id = new.id AND {s.condition('r', with_approval=False)}", SQLITE_SEQ)
+             for s in specs if s.source in REPORTED]
     op.execute("CREATE TRIGGER kept_progress_reports_review AFTER UPDATE OF review_status ON progress_reports "
                "WHEN (old.review_status = 'approved') <> (new.review_status = 'approved') "
                f"BEGIN {SQLITE_BUMP}; {'; '.join(flips)}; END")
