@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -228,6 +229,7 @@ def run(args: argparse.Namespace) -> None:
                 clock(f"baseline: {name}, every text made", afresh)
     app.state.register.close()
     register.close()
+    shutil.rmtree(folder)
     report(clock)
 
 
@@ -276,6 +278,7 @@ def main() -> None:
         build(register, folder, args.build_items)
         add_hazards(register, folder, args.build_hazards)
         register.close()
+        shutil.rmtree(folder)
         print(f"built {args.build_items:,} items, {args.build_hazards:,} hazards in "
               f"{time.perf_counter() - started:.0f} s", flush=True)
         run(args)
