@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import sys
 import tempfile
@@ -342,6 +343,8 @@ def run(args: argparse.Namespace) -> None:
         user = add_user(register, f"rps{time.time_ns()}", "bench password", role="analyst", actor="bench")
         requests_per_second(location, issue_token(register, user, "bench"), args.rps, args.workers, args.clients)
     register.close()
+    if args.db:  # the register lives elsewhere: the folder held only the build's files
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
