@@ -19,6 +19,7 @@ import numpy as np
 import shapely
 from scipy.spatial import cKDTree
 
+from demine.analysis.records import kernels
 from demine.analysis.records.geometry import IDENTITY, RigidFit, rotate
 
 VOTE_BIN_M = 4.0  # coarse enough that a 1-2° compass error does not split the peak over a short field
@@ -76,6 +77,7 @@ class FoundMines:
         # The national trees are built on first use only: every record asks its own view, and a query reaching beyond
         # a view's window is rare, so at 10 million mines the trees (seconds to build) are mostly never needed.
         self._trees: list[tuple[np.ndarray, cKDTree | None]] | None = None
+        self._grid_cache: tuple[np.ndarray, np.ndarray, float, float, float, int, int] | None = None
         self._x_order = own[np.argsort(self.x[own], kind="stable")]
         self._x_sorted = self.x[self._x_order]
 
@@ -89,6 +91,21 @@ class FoundMines:
                                compact_nodes=False) if len(idx) else None
                 self._trees.append((idx, tree))
         return self._trees
+
+    @property
+    def _grid(self) -> tuple[np.ndarray, np.ndarray, float, float, float, int, int] | None:
+        """A view's mines bucketed by category and cell (kernels.build_grid), built on first use; None for the
+        national index, which keeps its k-d trees."""
+        if self._window is None:
+            return None
+        if self._grid_cache is None:
+            minx, miny, maxx, maxy = self._window
+            cell = kernels.GRID_CELL_M
+            nx, ny = max(1, int(np.ceil((maxx - minx) / cell))), max(1, int(np.ceil((maxy - miny) / cell)))
+            order, starts = kernels.build_grid(self.x, self.y, self.is_at, self._own.astype(np.int64), minx, miny,
+                                               cell, nx, ny)
+            self._grid_cache = (order, starts, minx, miny, cell, nx, ny)
+        return self._grid_cache
 
     def near(self, minx: float, miny: float, maxx: float, maxy: float) -> FoundMines:
         """The mines found in a box, as a FoundMines answering with the same (national) indices."""
@@ -143,6 +160,10 @@ class FoundMines:
         Pairs are taken closest first and each found mine serves once, so that a record with twice the mines of the
         ground (a halved spacing) cannot claim every found mine twice.
         """
+        x, y, is_at = np.asarray(x, float), np.asarray(y, float), np.asarray(is_at, bool)
+        grid = self._grid
+        if grid is not None and self._answers(x, y, within_m):
+            return kernels.nearest_one_to_one(x, y, is_at, within_m, PAIRING_CANDIDATES, self.x, self.y, *grid)
         index = np.full(len(x), -1, dtype=np.int64)
         distance = np.full(len(x), np.inf)
         src, dst, dist = self._candidates(np.asarray(x, float), np.asarray(y, float), np.asarray(is_at, bool),
@@ -152,13 +173,17 @@ class FoundMines:
         return index, distance
 
     def closest(self, x: np.ndarray, y: np.ndarray, is_at: np.ndarray, within_m: float) -> tuple[np.ndarray, np.ndarray]:
-        """Each point's closest found mine of its category within within_m (-1: none), shared: the cheap pairing of
+        """Each point's closest found mine of its category within within_m (-1, inf: none), shared: the cheap pairing of
         the iterations of the fit, whose trimmed loss does not need one-to-one pairs."""
+        x, y, is_at = np.asarray(x, float), np.asarray(y, float), np.asarray(is_at, bool)
+        grid = self._grid
+        if grid is not None and self._answers(x, y, within_m):
+            return kernels.closest(x, y, is_at, within_m, self.x, self.y, *grid)
         index = np.full(len(x), -1, dtype=np.int64)
-        src, dst, dist = self._candidates(np.asarray(x, float), np.asarray(y, float), np.asarray(is_at, bool),
-                                          within_m, 1)
-        index[src] = dst
-        return index, dist
+        distance = np.full(len(x), np.inf)
+        src, dst, dist = self._candidates(x, y, is_at, within_m, 1)
+        index[src], distance[src] = dst, dist
+        return index, distance
 
     def within(self, area: shapely.Geometry) -> np.ndarray:
         """Indices of the found mines inside an area (either category)."""
@@ -223,6 +248,29 @@ def _vote(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: Fo
     fx, fy, f_at = found.x[candidates], found.y[candidates], found.is_at[candidates]
     half = int(np.ceil(max_shift_m / VOTE_BIN_M))
     side = 2 * half + 2  # one empty bin on each edge, so that the 3 × 3 sums need no bounds checks
+    # Every rotation's pairs binned and summed in one compiled call: kernels.vote, the loop of _vote_numpy compiled.
+    turned = [rotate(rec_x[pick], rec_y[pick], float(rotation), cx, cy) for rotation in TRIAL_ROTATIONS_DEG]
+    rx = np.stack([t[0] / VOTE_BIN_M - half - 1 for t in turned])
+    ry = np.stack([t[1] / VOTE_BIN_M - half - 1 for t in turned])
+    votes, rot_no, flat = kernels.vote(rx, ry, rec_is_at[pick], fx / VOTE_BIN_M, fy / VOTE_BIN_M, f_at, half,
+                                       VOTE_CANDIDATES)
+    bx, by = np.divmod(flat, side)
+    scored = sorted(zip(votes.tolist(), TRIAL_ROTATIONS_DEG[rot_no].tolist(),
+                        ((bx - half - 0.5) * VOTE_BIN_M).tolist(), ((by - half - 0.5) * VOTE_BIN_M).tolist()),
+                    reverse=True)
+    return _distinct_peaks(scored)
+
+
+def _vote_numpy(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: FoundMines,
+                candidates: np.ndarray, cx: float, cy: float,
+                max_shift_m: float) -> list[tuple[float, float, float]]:
+    """The vote in numpy, one histogram per rotation: the reference kernels.vote is tested against."""
+    pick = np.unique(np.linspace(0, len(rec_x) - 1, min(len(rec_x), MAX_VOTING_MINES)).astype(np.int64))
+    if len(candidates) > MAX_VOTING_FOUND:
+        candidates = candidates[np.linspace(0, len(candidates) - 1, MAX_VOTING_FOUND).astype(np.int64)]
+    fx, fy, f_at = found.x[candidates], found.y[candidates], found.is_at[candidates]
+    half = int(np.ceil(max_shift_m / VOTE_BIN_M))
+    side = 2 * half + 2
     by_category = [(rec_is_at[pick] == flag, f_at == flag) for flag in (False, True)]
     found_of = [(fx[f] / VOTE_BIN_M, fy[f] / VOTE_BIN_M) for _, f in by_category]
     scored: list[tuple[float, float, float, float]] = []
@@ -260,6 +308,11 @@ def _vote(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: Fo
         for votes, ix, iy in zip(total.tolist(), bx.tolist(), by.tolist()):
             scored.append((votes, float(rotation), (ix - half - 0.5) * VOTE_BIN_M, (iy - half - 0.5) * VOTE_BIN_M))
     scored.sort(reverse=True)
+    return _distinct_peaks(scored)
+
+
+def _distinct_peaks(scored: list[tuple[float, float, float, float]]) -> list[tuple[float, float, float]]:
+    """From (votes, rotation, dx, dy) sorted best first, the peaks refined."""
     if not scored:
         return []
     # Rows repeat every spacing: when only part of a field is worked, every slide of whole spacings that keeps the
@@ -293,7 +346,19 @@ def _refine(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: 
     # fit and estimate a share as well as a thousand); best_fit counts every mine for the fit it keeps.
     pick = np.unique(np.linspace(0, len(rec_x) - 1, min(len(rec_x), MAX_FITTING_MINES)).astype(np.int64))
     px, py, p_at = rec_x[pick], rec_y[pick], rec_is_at[pick]
-    for _ in range(ICP_ITERATIONS):
+    grid = found._grid
+    answered = False
+    if grid is not None:  # the whole iteration in one compiled call (kernels.refine), on the view's grid
+        rotation, dx, dy, use_all, answered = kernels.refine(
+            px, py, p_at, rec_x, rec_y, rec_is_at, cx, cy, float(rotation), float(dx), float(dy), found.x, found.y,
+            *grid, np.asarray(found._window, float), ICP_ITERATIONS, MIN_FITTING_PAIRS, FIT_RADIUS_M, CONVERGED_M,
+            RECORD_REACH_M)
+        if use_all:
+            px, py, p_at = rec_x, rec_y, rec_is_at
+        if not answered:  # a query left the view's window: the national index answers, from the start
+            rotation, dx, dy = start
+            px, py, p_at = rec_x[pick], rec_y[pick], rec_is_at[pick]
+    for _ in range(0 if answered else ICP_ITERATIONS):
         x, y = rotate(px, py, rotation, cx, cy, dx, dy)
         index, _ = found.closest(x, y, p_at, radius)
         paired = index >= 0

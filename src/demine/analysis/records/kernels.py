@@ -1,0 +1,316 @@
+"""Compiled loops of the record fit: a record's whole vote, whole refinement and pairing in one call each.
+
+A record cost some 10,000 small numpy, shapely and k-d tree calls, and their number, not their size, set the time
+(docs/records-verification.md, "Speed"). These kernels do the same arithmetic in one loop per call:
+
+- a grid (cell hash) of the mines found near one record, per category, in place of the k-d trees of its view: the
+  mines near a record are already local, so a query reads the few cells within its radius;
+- the closest found mine within a radius and the one-to-one pairing (closest first, rounds of mutual best choices,
+  as fit._one_to_one) read from that grid;
+- the iterations of the fit (closest pairs, closed-form rotation) from one peak to convergence;
+- the translation vote over trial rotations × recorded × found pairs, binned into one histogram per rotation.
+
+Compiled once per machine (`cache=True` keeps the machine code beside the module); the first call of a fresh
+checkout compiles for some seconds.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+GRID_CELL_M = 16.0  # the widest radius the fit asks (4 × FIT_RADIUS_M): a query reads at most 3 × 3 cells
+
+
+@numba.njit(cache=True, nogil=True)
+def build_grid(x: np.ndarray, y: np.ndarray, is_at: np.ndarray, own: np.ndarray, minx: float, miny: float,
+               cell: float, nx: int, ny: int) -> tuple[np.ndarray, np.ndarray]:
+    """The found mines `own` (national indices) bucketed by (category, cell) by a counting sort: `order[starts[b]:
+    starts[b + 1]]` are the mines of bucket b = category × nx × ny + column × ny + row."""
+    n = len(own)
+    key = np.empty(n, np.int64)
+    starts = np.zeros(2 * nx * ny + 1, np.int64)
+    for t in range(n):
+        j = own[t]
+        cx = min(max(int(np.floor((x[j] - minx) / cell)), 0), nx - 1)
+        cy = min(max(int(np.floor((y[j] - miny) / cell)), 0), ny - 1)
+        b = (nx * ny if is_at[j] else 0) + cx * ny + cy
+        key[t] = b
+        starts[b + 1] += 1
+    for b in range(2 * nx * ny):
+        starts[b + 1] += starts[b]
+    fill = starts[:-1].copy()
+    order = np.empty(n, np.int64)
+    for t in range(n):  # own is sorted, so each bucket keeps national order
+        order[fill[key[t]]] = own[t]
+        fill[key[t]] += 1
+    return order, starts
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _cells(q: float, r: float, lo: float, cell: float, n: int) -> tuple[int, int]:
+    a = min(max(int(np.floor((q - r - lo) / cell)), 0), n - 1)
+    b = min(max(int(np.floor((q + r - lo) / cell)), 0), n - 1)
+    return a, b
+
+
+@numba.njit(cache=True, nogil=True)
+def closest(qx: np.ndarray, qy: np.ndarray, q_at: np.ndarray, within: float, x: np.ndarray, y: np.ndarray,
+            order: np.ndarray, starts: np.ndarray, minx: float, miny: float, cell: float, nx: int,
+            ny: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each point's closest found mine of its category within `within` (-1 and inf: none), as FoundMines.closest."""
+    n = len(qx)
+    index = np.full(n, -1, np.int64)
+    distance = np.full(n, np.inf)
+    bound = within * (1 + 1e-9)
+    for i in range(n):
+        best, bd2 = _closest_one(qx[i], qy[i], q_at[i], bound, x, y, order, starts, minx, miny, cell, nx, ny)
+        if best >= 0:
+            index[i], distance[i] = best, np.sqrt(bd2)
+    return index, distance
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _closest_one(px: float, py: float, at: bool, bound: float, x: np.ndarray, y: np.ndarray, order: np.ndarray,
+                 starts: np.ndarray, minx: float, miny: float, cell: float, nx: int, ny: int) -> tuple[int, float]:
+    base = nx * ny if at else 0
+    c0, c1 = _cells(px, bound, minx, cell, nx)
+    r0, r1 = _cells(py, bound, miny, cell, ny)
+    best, bd2 = -1, bound * bound
+    for cx in range(c0, c1 + 1):
+        for cy in range(r0, r1 + 1):
+            b = base + cx * ny + cy
+            for t in range(starts[b], starts[b + 1]):
+                j = order[t]
+                ddx, ddy = x[j] - px, y[j] - py
+                d2 = ddx * ddx + ddy * ddy
+                if d2 < bd2 or (d2 == bd2 and best >= 0 and j < best):
+                    best, bd2 = j, d2
+    return best, bd2
+
+
+@numba.njit(cache=True, nogil=True)
+def nearest_one_to_one(qx: np.ndarray, qy: np.ndarray, q_at: np.ndarray, within: float, k: int, x: np.ndarray,
+                       y: np.ndarray, order: np.ndarray, starts: np.ndarray, minx: float, miny: float, cell: float,
+                       nx: int, ny: int) -> tuple[np.ndarray, np.ndarray]:
+    """One-to-one pairing as FoundMines.nearest: up to k candidates per point within `within`, taken closest first in
+    rounds of mutual best choices (fit._one_to_one), each point and each found mine used once."""
+    n = len(qx)
+    bound = within * (1 + 1e-9)
+    src = np.empty(n * k, np.int64)
+    dst = np.empty(n * k, np.int64)  # position in `order` (a local id), national index by order[dst]
+    dist = np.empty(n * k)
+    m = 0
+    cand_t = np.empty(k, np.int64)
+    cand_d = np.empty(k)
+    for flag in (False, True):  # AP points first, then AT, as the k-d tree path lists them
+        base = nx * ny if flag else 0
+        for i in range(n):
+            if q_at[i] != flag:
+                continue
+            got = 0
+            c0, c1 = _cells(qx[i], bound, minx, cell, nx)
+            r0, r1 = _cells(qy[i], bound, miny, cell, ny)
+            for cx in range(c0, c1 + 1):
+                for cy in range(r0, r1 + 1):
+                    b = base + cx * ny + cy
+                    for t in range(starts[b], starts[b + 1]):
+                        j = order[t]
+                        ddx, ddy = x[j] - qx[i], y[j] - qy[i]
+                        d = np.sqrt(ddx * ddx + ddy * ddy)
+                        if d >= bound:
+                            continue
+                        if got == k and d >= cand_d[k - 1]:
+                            continue
+                        pos = got if got < k else k - 1  # insert sorted, dropping the farthest when full
+                        while pos > 0 and cand_d[pos - 1] > d:
+                            if pos < k:
+                                cand_d[pos], cand_t[pos] = cand_d[pos - 1], cand_t[pos - 1]
+                            pos -= 1
+                        cand_d[pos], cand_t[pos] = d, t
+                        if got < k:
+                            got += 1
+            for g in range(got):
+                src[m], dst[m], dist[m] = i, cand_t[g], cand_d[g]
+                m += 1
+    index = np.full(n, -1, np.int64)
+    distance = np.full(n, np.inf)
+    if m == 0:
+        return index, distance
+    sorted_e = np.argsort(dist[:m], kind="mergesort")
+    alive = np.ones(m, np.bool_)
+    src_used = np.zeros(n, np.bool_)
+    dst_used = np.zeros(len(order), np.bool_)
+    src_seen = np.zeros(n, np.bool_)
+    dst_seen = np.zeros(len(order), np.bool_)
+    for _ in range(4):  # later rounds only settle the few contested pairs
+        any_alive = False
+        for e in sorted_e:  # each point proposes its closest remaining mine; each mine takes its closest proposer
+            if not alive[e] or src_seen[src[e]]:
+                continue
+            any_alive = True
+            src_seen[src[e]] = True
+            if not dst_seen[dst[e]]:
+                dst_seen[dst[e]] = True
+                src_used[src[e]], dst_used[dst[e]] = True, True
+                index[src[e]], distance[src[e]] = order[dst[e]], dist[e]
+        if not any_alive:
+            break
+        for e in sorted_e:
+            if alive[e]:
+                src_seen[src[e]], dst_seen[dst[e]] = False, False
+                if src_used[src[e]] or dst_used[dst[e]]:
+                    alive[e] = False
+    return index, distance
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _rotate_one(x: float, y: float, c: float, s: float, cx: float, cy: float, dx: float,
+                dy: float) -> tuple[float, float]:
+    px, py = x - cx, y - cy  # as geometry.rotate, term by term
+    return cx + c * px - s * py + dx, cy + s * px + c * py + dy
+
+
+@numba.njit(cache=True, nogil=True)
+def refine(sx: np.ndarray, sy: np.ndarray, s_at: np.ndarray, ax: np.ndarray, ay: np.ndarray, a_at: np.ndarray,
+           cx: float, cy: float, rotation: float, dx: float, dy: float, x: np.ndarray, y: np.ndarray,
+           order: np.ndarray, starts: np.ndarray, minx: float, miny: float, cell: float, nx: int, ny: int,
+           window: np.ndarray, iterations: int, min_pairs: int, fit_radius: float, converged: float,
+           reach: float) -> tuple[float, float, float, bool, bool]:
+    """The iterations of fit._refine from one peak: (rotation, dx, dy, all mines used, answered). Pairs closest
+    within a radius halving from 4 × fit_radius, closed-form rotation (Kabsch) about (cx, cy); the sample (sx, sy)
+    gives way to every recorded mine (ax, ay) when fewer than min_pairs pair. Not answered (False) when a query would
+    reach beyond the grid's window: the caller then asks the national index."""
+    use_all = False
+    radius = 4 * fit_radius
+    n_all = len(ax)
+    for _ in range(iterations):
+        px, py, p_at = (ax, ay, a_at) if use_all else (sx, sy, s_at)
+        n = len(px)
+        t = np.radians(-rotation)
+        c, s = np.cos(t), np.sin(t)
+        qx = np.empty(n)
+        qy = np.empty(n)
+        for i in range(n):
+            qx[i], qy[i] = _rotate_one(px[i], py[i], c, s, cx, cy, dx, dy)
+        if n and (qx.min() - radius < window[0] or qy.min() - radius < window[1] or qx.max() + radius > window[2]
+                  or qy.max() + radius > window[3]):
+            return rotation, dx, dy, use_all, False
+        bound = radius * (1 + 1e-9)
+        # Closest pairs and the sums of the closed-form fit, accumulated in one pass.
+        paired = 0
+        sax = say = sbx = sby = 0.0
+        pj = np.empty(n, np.int64)
+        for i in range(n):
+            best, _ = _closest_one(qx[i], qy[i], p_at[i], bound, x, y, order, starts, minx, miny, cell, nx, ny)
+            pj[i] = best
+            if best >= 0:
+                paired += 1
+                sax += px[i] - cx
+                say += py[i] - cy
+                sbx += x[best] - cx
+                sby += y[best] - cy
+        if paired < min_pairs and n < n_all:
+            use_all = True  # little of the record is found: every recorded mine is needed to pin the fit
+            continue
+        if paired < 3:
+            break
+        mx, my, nmx, nmy = sax / paired, say / paired, sbx / paired, sby / paired
+        sxx = sxy = 0.0
+        for i in range(n):
+            j = pj[i]
+            if j >= 0:
+                ex, ey = px[i] - cx - mx, py[i] - cy - my
+                fx, fy = x[j] - cx - nmx, y[j] - cy - nmy
+                sxx += ex * fx + ey * fy
+                sxy += ex * fy - ey * fx
+        theta = np.arctan2(sxy, sxx)
+        ct, st = np.cos(theta), np.sin(theta)
+        new_dx = nmx - (ct * mx - st * my)
+        new_dy = nmy - (st * mx + ct * my)
+        new_rot = -np.degrees(theta)
+        moved = np.hypot(new_dx - dx, new_dy - dy) + np.radians(abs(new_rot - rotation)) * reach
+        rotation, dx, dy = new_rot, new_dx, new_dy
+        if radius == fit_radius and moved < converged:
+            break  # the pairs no longer change the fit
+        radius = max(fit_radius, radius / 2)
+    return rotation, dx, dy, use_all, True
+
+
+@numba.njit(cache=True, nogil=True)
+def vote(rx: np.ndarray, ry: np.ndarray, r_at: np.ndarray, gx: np.ndarray, gy: np.ndarray, g_at: np.ndarray,
+         half: int, keep: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The translation vote of fit._vote_numpy for every trial rotation in one call.
+
+    rx, ry (rotations × recorded mines): recorded positions turned by each trial rotation, in bins and offset by
+    half + 1; gx, gy: found mines in bins. Every same-category pair votes for the bin of its offset (truncation, as
+    fit._vote_numpy), each held bin is summed with its 8 neighbours, and per rotation the `keep` best held bins (by
+    votes × held + position in flat order, as there) are returned as (votes, rotation number, flat bin index on a
+    side of 2 × half + 2).
+    """
+    side = 2 * half + 2
+    hist = np.zeros(side * side, np.int32)  # 4 bytes a bin: the grid stays in cache
+    n_rot, n_rec = rx.shape
+    votes_out = np.empty(n_rot * keep, np.int64)
+    rot_out = np.empty(n_rot * keep, np.int64)
+    bin_out = np.empty(n_rot * keep, np.int64)
+    m = 0
+    limit = 2 * half
+    # found mines split by category once, so that the pair loop has no category test
+    ap = np.flatnonzero(~g_at)
+    at = np.flatnonzero(g_at)
+    fx_cat = (gx[ap], gx[at])
+    fy_cat = (gy[ap], gy[at])
+    best_key = np.empty(keep, np.int64)
+    best_pos = np.empty(keep, np.int64)
+    for r in range(n_rot):
+        h = 0
+        for i in range(n_rec):
+            a, b = rx[r, i], ry[r, i]
+            c = 1 if r_at[i] else 0
+            fxs, fys = fx_cat[c], fy_cat[c]
+            for j in range(len(fxs)):
+                bx = np.intp(fxs[j] - a)
+                by = np.intp(fys[j] - b)
+                if bx < 1 or bx > limit or by < 1 or by > limit:
+                    continue
+                f = bx * side + by
+                if hist[f] == 0:
+                    h += 1
+                hist[f] += 1
+        if h == 0:
+            continue
+        # Held bins in flat order (a scan of the grid's inner part), 3 × 3 sums, and the `keep` best by
+        # votes × h + position kept in a small sorted buffer (ascending keys).
+        kept = 0
+        pos = 0
+        for ix in range(1, limit + 1):
+            row = ix * side
+            for iy in range(1, limit + 1):
+                f = row + iy
+                if hist[f] == 0:
+                    continue
+                v = (hist[f - side - 1] + hist[f - side] + hist[f - side + 1] + hist[f - 1] + hist[f] + hist[f + 1]
+                     + hist[f + side - 1] + hist[f + side] + hist[f + side + 1])
+                key = np.int64(v) * h + pos
+                pos += 1
+                if kept == keep and key <= best_key[0]:
+                    continue
+                if kept < keep:
+                    q = kept
+                    kept += 1
+                    while q > 0 and best_key[q - 1] > key:
+                        best_key[q], best_pos[q] = best_key[q - 1], best_pos[q - 1]
+                        q -= 1
+                else:  # drop the smallest, insert in order
+                    q = 0
+                    while q + 1 < keep and best_key[q + 1] < key:
+                        best_key[q], best_pos[q] = best_key[q + 1], best_pos[q + 1]
+                        q += 1
+                best_key[q], best_pos[q] = key, f
+        for q in range(kept):
+            votes_out[m], rot_out[m], bin_out[m] = best_key[q] // h, r, best_pos[q]
+            m += 1
+        for ix in range(1, limit + 1):  # clear for the next rotation (only the inner part was written)
+            hist[ix * side + 1:ix * side + limit + 1] = 0
+    return votes_out[:m], rot_out[:m], bin_out[:m]

@@ -1,0 +1,90 @@
+"""The compiled kernels of the record fit give the answers of the numpy and k-d tree code they replace: the vote
+against fit._vote_numpy, the refinement and the whole fit on a record's view (grid) against the national index
+(k-d trees, the numpy iterations)."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from demine.analysis.records.fit import FoundMines, _refine, _vote, _vote_numpy, best_fit
+
+seeds = st.integers(0, 2**32 - 1)
+
+
+def _field(rng: np.random.Generator, n_rows: int, spacing: float, origin: tuple[float, float],
+           bearing_deg: float) -> tuple[np.ndarray, np.ndarray]:
+    along = np.arange(40) * spacing
+    t = np.radians(bearing_deg)
+    xs, ys = [], []
+    for r in range(n_rows):
+        xs.append(origin[0] + along * np.sin(t) + r * 8 * np.cos(t))
+        ys.append(origin[1] + along * np.cos(t) - r * 8 * np.sin(t))
+    return np.concatenate(xs), np.concatenate(ys)
+
+
+def _scene(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, FoundMines, FoundMines]:
+    """A record of rows, its field found shifted and partly cleared, other fields and stray mines around."""
+    rng = np.random.default_rng(seed)
+    bearing = rng.uniform(0, 180)
+    rec_x, rec_y = _field(rng, int(rng.integers(2, 6)), float(rng.choice([3.0, 5.0, 6.0])), (1000.0, 1000.0),
+                          bearing)
+    rec_at = rng.random(len(rec_x)) < 0.2
+    shift = rng.uniform(-300, 300, 2)
+    keep = rng.random(len(rec_x)) < rng.uniform(0.1, 1.0)
+    fx = [rec_x[keep] + shift[0] + rng.normal(0, 1, keep.sum())]
+    fy = [rec_y[keep] + shift[1] + rng.normal(0, 1, keep.sum())]
+    f_at = [rec_at[keep]]
+    for _ in range(int(rng.integers(0, 6))):  # other fields nearby
+        ox, oy = _field(rng, int(rng.integers(2, 5)), 5.0, tuple(rng.uniform(200, 1800, 2)), rng.uniform(0, 180))
+        fx.append(ox)
+        fy.append(oy)
+        f_at.append(rng.random(len(ox)) < 0.2)
+    n = int(rng.integers(0, 500))
+    fx.append(rng.uniform(0, 2000, n))
+    fy.append(rng.uniform(0, 2000, n))
+    f_at.append(rng.random(n) < 0.3)
+    national = FoundMines(np.concatenate(fx), np.concatenate(fy), np.concatenate(f_at))
+    # A view as measure_record takes it; some windows are too small, so that queries fall back to the national index.
+    margin = float(rng.choice([50.0, 760.0]))
+    view = national.near(rec_x.min() - margin, rec_y.min() - margin, rec_x.max() + margin, rec_y.max() + margin)
+    return rec_x, rec_y, rec_at, national, view
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=seeds)
+def test_the_compiled_vote_gives_the_peaks_of_the_numpy_vote(seed: int) -> None:
+    rec_x, rec_y, rec_at, national, _ = _scene(seed)
+    candidates = np.arange(len(national.x))
+    cx, cy = float(rec_x.mean()), float(rec_y.mean())
+    got = _vote(rec_x, rec_y, rec_at, national, candidates, cx, cy, 600.0)
+    want = _vote_numpy(rec_x, rec_y, rec_at, national, candidates, cx, cy, 600.0)
+    assert got == want and len(got) > 0
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=seeds, start=st.tuples(st.floats(-6, 6), st.floats(-300, 300), st.floats(-300, 300)))
+def test_the_compiled_refinement_on_a_view_fits_as_the_national_index(seed: int,
+                                                                      start: tuple[float, float, float]) -> None:
+    rec_x, rec_y, rec_at, national, view = _scene(seed)
+    worked = lambda x, y: np.hypot(x - 1000, y - 1000) < 400  # noqa: E731
+    cx, cy = float(rec_x.mean()), float(rec_y.mean())
+    got = _refine(rec_x, rec_y, rec_at, view, cx, cy, start, worked)
+    want = _refine(rec_x, rec_y, rec_at, national, cx, cy, start, worked)
+    assert (got is None) == (want is None)
+    if got is not None:
+        assert got[0] == want[0] and got[1].matched == want[1].matched
+        assert np.allclose([got[1].dx, got[1].dy, got[1].rotation_deg], [want[1].dx, want[1].dy,
+                                                                         want[1].rotation_deg], atol=1e-6)
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=seeds)
+def test_the_fit_on_a_view_is_the_fit_on_the_national_index(seed: int) -> None:
+    rec_x, rec_y, rec_at, national, view = _scene(seed)
+    worked = lambda x, y: np.hypot(x - 1000, y - 1000) < 400  # noqa: E731
+    got = best_fit(rec_x, rec_y, rec_at, view, np.arange(len(national.x)), worked, max_shift_m=600.0)
+    want = best_fit(rec_x, rec_y, rec_at, national, np.arange(len(national.x)), worked, max_shift_m=600.0)
+    assert got.matched == want.matched
+    assert np.allclose([got.dx, got.dy, got.rotation_deg], [want.dx, want.dy, want.rotation_deg], atol=1e-6)
