@@ -97,7 +97,7 @@ def main() -> None:
     parser.add_argument("--chunk-days", type=float, default=10.0)
     parser.add_argument("--seconds-per-window", type=float, default=3.0)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--window-weeks", type=int, default=6)
+    parser.add_argument("--window-weeks", type=int, default=13)
     parser.add_argument("--no-deadline-bonus", action="store_true", help="CP-SAT ignores project deadlines.")
     parser.add_argument("--deadline-bonus", type=float, default=1000.0,
                         help="a deadline chunk's bonus, in times the largest chunk value (default: lexicographic)")

@@ -65,7 +65,7 @@ def priorities(obj, criteria_file: Path | None, risk_file: Path | None, as_of: d
 @click.option("--risk", "risk_file", type=FILE, default=None, help="CSV of hazard_code,risk (0-1).")
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Plan with the data known at this date.")
 @click.option("--years", type=float, default=5.0, show_default=True, help="Horizon of the plan.")
-@click.option("--window-weeks", type=int, default=6, show_default=True, help="Weeks per CP-SAT window.")
+@click.option("--window-weeks", type=int, default=13, show_default=True, help="Weeks per CP-SAT window.")
 @click.option("--seconds-per-window", type=float, default=2.0, show_default=True, help="CP-SAT time per window.")
 @click.option("--add-teams", multiple=True, help="What-if: N:method or N:method@base (repeatable).")
 @click.option("--out", type=FILE, default=None, help="Assignments (team, hazard, stage, dates) as .csv or .xlsx.")

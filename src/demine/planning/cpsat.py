@@ -1,6 +1,6 @@
 """The optimised plan: OR-Tools CP-SAT, decomposed into time windows (rolling horizon) of an assignment model.
 
-For each window (6 weeks by default) the model chooses which chunks of work each team takes, so as to maximise the
+For each window (13 weeks by default) the model chooses which chunks of work each team takes, so as to maximise the
 priority-weighted land released in the window:
 - each chunk goes to at most one team, and only to a team whose method is allowed for the hazard type and stage and
   whose base is within reach (effort is infinite otherwise: no variable is made);
@@ -29,9 +29,9 @@ from demine.planning.work import PlanProblem
 DEADLINE_BONUS = 1000.0  # times the largest chunk value: deadlines first
 SPEED_PREFERENCE = 0.1
 OVERRUN_WEEKS = 2.0
-# Short windows re-decide often: the work of highest value comes first and little is committed on a coarse estimate
-# of the teams' days (measured: 4-6 weeks beat 13 and 26 on time-weighted and weighted release, docs/benchmarks.md).
-WINDOW_WEEKS = 6
+# Weeks per window. Shorter windows (6) gained on a small synthetic programme but lost on the full one and at the
+# national cut-off (they meet more deadlines, at the cost of weighted release); 26 did worse (docs/benchmarks.md).
+WINDOW_WEEKS = 13
 # Deadlines due within this many weeks after a window's end are worked first (independent of the window's length).
 DEADLINE_LOOKAHEAD_WEEKS = 13
 
