@@ -18,6 +18,7 @@ from demine.errors import ValidationFailed
 from demine.io.readers import read_table_parts
 from demine.services import imports
 from demine.services.imports import check_file, import_file
+from demine.store import bulk
 from demine.store.tables.core import audit_log, import_batches
 from demine.store.tables.operations import items_found
 from helpers import table_counts
@@ -176,3 +177,36 @@ def test_a_malformed_row_is_named_by_its_number(tmp_path: Path):
     (issue,) = failure.value.issues
     assert (issue.file, issue.row) == ("items.csv", 272)
     assert "Expected 2 columns, got 3" in issue.reason
+
+
+def test_a_load_in_parts_puts_back_indexes_triggers_spatial_index_and_kept_counts(loaded, tmp_path: Path,
+                                                                                  monkeypatch):
+    """On SQLite the first part drops the indexes and insert triggers and they stay dropped until the last part is
+    in (store.bulk.bulk_load); afterwards the table must be as if each row had gone through them."""
+    from web.test_kept_counts import _assert_kept_equal_recount
+
+    monkeypatch.setattr(imports, "PART_ROWS", 64)
+    monkeypatch.setattr(bulk, "DEFER_INDEXES_FROM", 10)  # every part is "large" for a table this small
+    schema = schema_of_items(loaded)
+    import_file(loaded, "items", write_csv(tmp_path / "items.csv", generated_items(ROWS)), actor="officer")
+    assert schema_of_items(loaded) == schema
+    with loaded.reading() as connection:
+        if connection.dialect.name == "sqlite":  # the R*Tree holds every new row's extent (migration 0007)
+            assert connection.exec_driver_sql("SELECT count(*) FROM rtree_items_found").scalar_one() == ROWS
+    _assert_kept_equal_recount(loaded)
+    # A second file into the now larger table: its parts are small against it, and go through the live indexes.
+    revised = generated_items(ROWS + 30)[ROWS:]
+    import_file(loaded, "items", write_csv(tmp_path / "more.csv", revised), actor="officer")
+    assert schema_of_items(loaded) == schema
+    _assert_kept_equal_recount(loaded)
+
+
+def schema_of_items(register) -> set[tuple]:  # type: ignore[no-untyped-def]
+    with register.reading() as connection:
+        if connection.dialect.name == "sqlite":
+            rows = connection.exec_driver_sql("SELECT type, name, sql FROM sqlite_master WHERE tbl_name IN "
+                                              "('items_found', 'rtree_items_found')").all()
+        else:
+            rows = connection.exec_driver_sql("SELECT 'index', indexname, indexdef FROM pg_indexes "
+                                              "WHERE tablename = 'items_found'").all()
+    return {tuple(r) for r in rows}

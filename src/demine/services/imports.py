@@ -26,7 +26,7 @@ from demine.io.readers import RawTable, read_table_parts
 from demine.io.spec import ImportFormat
 from demine.io.validation import ParsedTable, validate
 from demine.store.audit import record_change
-from demine.store.bulk import insert_frame, stored_hashes
+from demine.store.bulk import bulk_load, insert_frame, stored_hashes
 from demine.store.lookups import CHUNK, ConnectionLookup
 from demine.store.tables.core import import_batches
 from demine.services.import_parts import BatchTotals, CodesMet, file_digest
@@ -67,7 +67,7 @@ def import_file(register: Register, kind: str, path: Path | str, *, crs: str | N
     say = progress or (lambda _: None)
     say(f"reading {path.name}")
     totals, issues, met = BatchTotals(), [], CodesMet()
-    with register.writing() as connection:
+    with register.writing() as connection, bulk_load(connection, fmt.table):
         lookup = ConnectionLookup(connection)
         held = connection.execute(select(func.max(fmt.table.c.id))).scalar()  # before this file: see _existing
         for raw in _read_parts(path, columns):
