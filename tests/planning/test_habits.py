@@ -220,6 +220,6 @@ def test_land_released_week_by_week_as_chunks_are_worked(chunks) -> None:
     assert weekly.sum() == pytest.approx(area.sum())  # all of it, once
     cumulative = np.cumsum(weekly)
     for w in (5, 12, 20):  # by the end of week w: what ended, plus the worked part of what is under way
-        expected = sum(a * (1.0 if f <= w + 1 else max(0.0, (w + 1 - s) / (f - s))) for s, f, a in zip(start, finish,
-                                                                                                       area))
+        expected = sum(a * (1.0 if f <= w + 1 else 0.0 if s >= w + 1 else (w + 1 - s) / (f - s))
+                       for s, f, a in zip(start, finish, area))
         assert cumulative[w] == pytest.approx(expected, rel=1e-9, abs=1e-6)
