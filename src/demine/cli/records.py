@@ -18,8 +18,10 @@ def records() -> None:
 @click.option("--tolerance", default=10.0, show_default=True, help="Metres within which a recorded mine is found.")
 @click.option("--buffer", "buffer_m", default=100.0, show_default=True,
               help="Metres around a perimeter within which found mines count as near the record.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Processes that judge the records (the same results; sooner on a machine with cores to spare).")
 @click.pass_obj
-def records_verify(obj: Context, tolerance: float, buffer_m: float) -> None:
+def records_verify(obj: Context, tolerance: float, buffer_m: float, workers: int) -> None:
     """Compare every record with the mines found and the land released; store a class per record and the figures."""
     from rich.progress import Progress
 
@@ -28,7 +30,8 @@ def records_verify(obj: Context, tolerance: float, buffer_m: float) -> None:
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task("verifying records", total=None)
         run = run_verification(obj.register, actor=obj.settings.user, tolerance_m=tolerance, buffer_m=buffer_m,
-                               progress=lambda done, total: bar.update(task, completed=done, total=total))
+                               progress=lambda done, total: bar.update(task, completed=done, total=total),
+                               workers=workers)
     table = Table(title=f"Minefield records verified ({len(run.results):,})")
     for column in ("class", "records"):
         table.add_column(column)

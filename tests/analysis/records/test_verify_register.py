@@ -97,7 +97,8 @@ def test_a_later_run_replaces_the_figures_but_keeps_the_history(verified) -> Non
     from demine.services.records_admin import retire
 
     retire(app.state.register, "items", "IT-R-0", reason="duplicate entry", actor="test")
-    assert run(["--db", url, "records", "verify"]) == 0
+    assert run(["--db", url, "records", "verify", "--workers", "0"]) != 0  # refused before anything is stored
+    assert run(["--db", url, "records", "verify", "--workers", "2"]) == 0
     with app.state.register.reading() as connection:
         from sqlalchemy import func, select
 
