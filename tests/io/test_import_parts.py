@@ -23,18 +23,11 @@ from demine.store.tables.core import audit_log, import_batches
 from demine.store.tables.operations import items_found
 from helpers import table_counts
 from register_files import write_csv
-from test_import_scale import PREREQUISITES, generated_items
+from test_import_scale import generated_items
 
 ROWS = 230
 STORED = ["code", "category", "model", "found_date", "quantity", "depth_cm", "condition", "disposal", "longitude",
           "latitude", "row_hash", "min_x", "max_y", "activity_id", "progress_report_id"]
-
-
-@pytest.fixture
-def loaded(register, programme_files):
-    for kind in PREREQUISITES:
-        import_file(register, kind, programme_files[kind], actor="officer")
-    return register
 
 
 def stored_items(register) -> list[tuple]:  # type: ignore[no-untyped-def]

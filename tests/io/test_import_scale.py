@@ -17,7 +17,6 @@ from helpers import table_counts
 from register_files import lonlat, write_csv
 
 ITEMS = 20_000
-PREREQUISITES = ["organisations", "teams", "hazards", "activities", "progress"]
 MODELS = [("ap_mine", "PMN-2"), ("ap_mine", "POMZ-2M"), ("at_mine", "TM-62M"), ("uxo", "MORTAR_82MM"), ("uxo", "")]
 
 
@@ -34,13 +33,6 @@ def generated_items(count: int, *, seed: int = 7) -> list[dict[str, object]]:
                      "disposal": ["destroyed_in_situ", "moved_and_destroyed", ""][n % 3],
                      "longitude": lon, "latitude": lat})
     return rows
-
-
-@pytest.fixture
-def loaded(register, programme_files):
-    for kind in PREREQUISITES:
-        import_file(register, kind, programme_files[kind], actor="officer")
-    return register
 
 
 def index_names(register) -> set[str]:  # type: ignore[no-untyped-def]
