@@ -156,6 +156,12 @@ Period = tuple[dt.date, dt.date] | None
 class Sums:
     """The sums the figures are made of; two sources give the same (RowSums, KeptSums)."""
 
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def _rows(self, query):  # type: ignore[no-untyped-def]
+        return [tuple(r) for r in self.connection.execute(query)]
+
     def latest_day(self) -> dt.date | None:
         raise NotImplementedError
 
@@ -183,12 +189,6 @@ class Sums:
 
 class RowSums(Sums):
     """Over the register's rows (only approved data counts; see map_layers.approved_only)."""
-
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
-
-    def _rows(self, query):  # type: ignore[no-untyped-def]
-        return [tuple(r) for r in self.connection.execute(query)]
 
     def latest_day(self) -> dt.date | None:
         days = [self.connection.execute(select(func.max(outputs.c.release_date)).where(
@@ -242,12 +242,6 @@ class KeptSums(Sums):
     """Over the counts kept as rows are written (store/tables/kept_counts.py): already live and approved only, per
     day and district, so each sum reads at most days x districts x categories rows. A group whose rows were all
     retired or un-approved stays as a row of zero records and counts as absent."""
-
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
-
-    def _rows(self, query):  # type: ignore[no-untyped-def]
-        return [tuple(r) for r in self.connection.execute(query)]
 
     def latest_day(self) -> dt.date | None:
         days = [self.connection.execute(select(func.max(kept_outputs.c.release_date)).where(
