@@ -154,8 +154,13 @@ def _check_columns(raw: RawTable, fmt: ImportFormat, report: FieldReport) -> Non
         report.issues.append(Issue(raw.file, 1, name, "column not part of the format; ignored", "warning"))
 
 
+def key_codes(raw: RawTable, fmt: ImportFormat) -> pd.Series:
+    """Each row's identifier as the format reads it (its column or an alias, trimmed; "" where there is none)."""
+    return _column(raw, fmt.key, fmt.key_aliases).str.strip()
+
+
 def _check_keys(raw: RawTable, fmt: ImportFormat, report: FieldReport) -> pd.Series:
-    codes = _column(raw, fmt.key, fmt.key_aliases).str.strip()
+    codes = key_codes(raw, fmt)
     report.flag((codes == "").to_numpy(), fmt.key, "an identifier is required")
     duplicated = codes.duplicated(keep="first") & (codes != "")
     if duplicated.any():

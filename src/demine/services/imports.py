@@ -24,7 +24,7 @@ from demine.errors import Issue, ValidationFailed
 from demine.io.formats import format_for
 from demine.io.readers import RawTable, read_table_parts
 from demine.io.spec import ImportFormat
-from demine.io.validation import ParsedTable, validate
+from demine.io.validation import ParsedTable, key_codes, validate
 from demine.store.audit import record_change
 from demine.store.bulk import bulk_load, insert_frame, stored_hashes
 from demine.store.lookups import CHUNK, ConnectionLookup
@@ -119,15 +119,8 @@ def _validate_part(raw: RawTable, fmt: ImportFormat, lookup: ConnectionLookup, c
         parsed, found = None, list(failure.issues)
     if not first:
         found = [i for i in found if i.row not in (1, None)]
-    repeated = met.repeated(raw.file, fmt.key, _codes(raw, fmt), raw.row_numbers)
+    repeated = met.repeated(raw.file, fmt.key, key_codes(raw, fmt), raw.row_numbers)
     return (None if repeated else parsed), found + repeated
-
-
-def _codes(raw: RawTable, fmt: ImportFormat) -> pd.Series:
-    for candidate in (fmt.key, *fmt.key_aliases):
-        if candidate in raw.columns:
-            return raw.columns[candidate].astype(str).str.strip().reset_index(drop=True)
-    return pd.Series([""] * len(raw), dtype=object)
 
 
 def _fatal(issues: list[Issue]) -> bool:
