@@ -50,6 +50,30 @@ def _cpu_since(before: resource.struct_rusage) -> float:
     return now.ru_utime + now.ru_stime - before.ru_utime - before.ru_stime
 
 
+def seed_spread(setup, seeds: list[int], runs: int, real: float) -> None:  # type: ignore[no-untyped-def]
+    """The programme's forecast repeated with each seed of its own draws: how far the median of `runs` runs moves
+    with the draws alone."""
+    import numpy as np
+
+    from demine.planning.forecast import forecast_completion
+    from demine.planning.habits import learn_habits
+
+    learned = learn_habits(setup.inputs, setup.hazards, setup.capacity)
+    print(f"\nLearned: {learned.describe()}\n\n| forecast seed | P50 ha by {SIMULATION_END} | error | mean error |"
+          " CPU s |\n|---:|---:|---:|---:|---:|")
+    errors = []
+    for seed in seeds:
+        cpu = resource.getrusage(resource.RUSAGE_SELF)
+        forecast = forecast_completion(setup, runs=runs, seed=seed, habits=learned)
+        p50 = forecast.released_by(SIMULATION_END)["p50"]
+        week = int(np.clip((SIMULATION_END - forecast.start).days // 7 - 1, 0, forecast.curves.shape[1] - 1))
+        mean = float(forecast.curves[:, week].mean())
+        errors.append(p50 / real - 1)
+        print(f"| {seed} | {p50:,.0f} | {p50 / real - 1:+.1%} | {mean / real - 1:+.1%} | {_cpu_since(cpu):.0f} |")
+    print(f"simulation {real:,.0f} ha; error of the median over {len(seeds)} seeds: mean {np.mean(errors):+.1%}, "
+          f"sd {np.std(errors, ddof=1):.1%}, range {min(errors):+.1%} to {max(errors):+.1%}")
+
+
 def main() -> None:
     from demine.planning import plan as planning
     from demine.planning.forecast import forecast_completion
@@ -62,7 +86,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--seconds-per-window", type=float, default=2.0)
     parser.add_argument("--forecast-only", action="store_true", help="skip the schedules against greedy")
+    parser.add_argument("--programme-only", action="store_true",
+                        help="forecast with the programme's habits only (skip the ranking baseline)")
+    parser.add_argument("--forecast-seeds", default="1",
+                        help="comma-separated seeds of the forecast's own draws; with several, the programme's "
+                             "forecast is repeated with each and the spread of its median printed")
     args = parser.parse_args()
+    seeds = [int(s) for s in args.forecast_seeds.split(",")]
     register = open_register(args.db)
 
     setup = planning.prepare(register, as_of=args.cutoff)
@@ -71,14 +101,18 @@ def main() -> None:
     real = actual.loc[actual["known"], "area_m2"].sum() / 1e4
     everything = actual["area_m2"].sum() / 1e4
     by_district = actual[actual["known"]].groupby("district")["area_m2"].sum() / 1e4
+    if len(seeds) > 1:
+        seed_spread(setup, seeds, args.runs, real)
+        return
     forecasts = {}
-    for label, habits in (("priority ranking (baseline)", False), ("the programme's habits (default)", True)):
+    variants = (("priority ranking (baseline)", False), ("the programme's habits (default)", True))
+    for label, habits in variants[1:] if args.programme_only else variants:
         began = time.perf_counter()
         cpu = resource.getrusage(resource.RUSAGE_SELF)
         if habits:
             learned = learn_habits(setup.inputs, setup.hazards, setup.capacity)
             print(f"\nLearned: {learned.describe()}")
-        forecast = forecast_completion(setup, runs=args.runs, seed=1, habits=learned if habits else False)
+        forecast = forecast_completion(setup, runs=args.runs, seed=seeds[0], habits=learned if habits else False)
         seconds, cpu_seconds = time.perf_counter() - began, _cpu_since(cpu)
         forecasts[label] = forecast
         predicted = forecast.released_by(SIMULATION_END)

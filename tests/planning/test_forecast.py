@@ -76,3 +76,19 @@ def test_cli_forecast(planning_register, tmp_path: Path) -> None:
                 "--add-teams", "1:survey", "--add-teams", "1:mechanical", "--order", "ranking", "--out",
                 str(ranked)]) == 0
     assert "(national)" in ranked.read_text()
+
+
+def test_draws_have_their_own_streams(planning_inputs) -> None:
+    """One hazard type's shares do not depend on which other types are drawn, nor on the pace draws; runs differ."""
+    from demine.planning.forecast import PACE_DRAW, SHARES_DRAW, _draw_shares, draw_stream
+
+    capacity = _setup(planning_inputs).capacity
+    alone = _draw_shares(7, 0, capacity, ["minefield"])
+    together = _draw_shares(7, 0, capacity, ["battle_area", "cluster_strike", "minefield"])
+    assert alone["minefield"] == together["minefield"]
+    assert _draw_shares(7, 1, capacity, ["minefield"]) != alone  # another run, another draw
+    assert _draw_shares(8, 0, capacity, ["minefield"]) != alone  # another seed
+    pace = draw_stream(7, 0, PACE_DRAW, "manual").normal()
+    assert pace == draw_stream(7, 0, PACE_DRAW, "manual").normal()  # reproducible
+    assert pace != draw_stream(7, 0, SHARES_DRAW, "manual").normal()  # kinds of draw do not share a stream
+    assert pace != draw_stream(7, 0, PACE_DRAW, "mechanical").normal()

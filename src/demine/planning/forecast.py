@@ -5,7 +5,8 @@ Each Monte Carlo run draws
   varied in the register's progress reports (0.15 where there is too little to tell);
 - the shares of suspected land that survey cancels and technical survey reduces, per hazard type: a Dirichlet around
   the shares learned from the fully worked hazards (concentration 20 when learned, 8 for the defaults);
-and then plays the programme forward by dispatching (dispatch.py: a free team takes the top-ranked task it may do)
+(each kind of draw, per method and per hazard type, from its own random stream spawned from the seed: a change to
+one draw leaves the others as they were), and then plays the programme forward by dispatching (dispatch.py: a free team takes the top-ranked task it may do)
 until the work is done. By default it plays it the way the register shows the programme working (habits.py): the
 programme's own order of hazards, each team on the stages it does and first on the task it has in hand, and the share
 of capacity that goes to hazards reported later taken off. Over a multi-year forecast, teams are redeployed: the reach limit is lifted (travel still
@@ -15,6 +16,7 @@ costs its mobilisation days). The forecast says P10, P50 and P90 of each complet
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -29,6 +31,16 @@ from demine.planning.work import PlanProblem, build_problem
 
 DEFAULT_PACE_SPREAD = 0.15
 LEARNED_CONCENTRATION, DEFAULT_CONCENTRATION = 20.0, 8.0
+# Each kind of draw has its own random stream, per run and per method or hazard type (the keys of draw_stream), so
+# that adding a hazard type or changing one draw does not reshuffle the others.
+PACE_DRAW, SHARES_DRAW = 1, 2
+
+
+def draw_stream(seed: int, run: int, kind: int, name: str) -> np.random.Generator:
+    """The random stream of one kind of draw for one method or hazard type in one run, spawned from the seed (the
+    name's CRC-32 keys it, stable across processes, unlike hash())."""
+    key = (run, kind, zlib.crc32(name.encode("utf-8")))
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
 
 
 @dataclass
@@ -87,7 +99,6 @@ def forecast_completion(setup: PlanSetup, *, runs: int = 50, seed: int = 1, year
     `one_team_per_stage` (None: as the register shows) lets one team at a time work a hazard's stage; a team then
     works the days of a week it has a task, and waits in the dispatch when no stage is free, instead of the days
     averaged over all its weeks (waiting included) and the share of new hazards taken off."""
-    rng = np.random.default_rng(seed)
     capacity: Capacity = replace(setup.capacity, max_distance_m=np.inf)
     spread = pace_spread(setup)
     weeks = int(years * 52)
@@ -105,11 +116,11 @@ def forecast_completion(setup: PlanSetup, *, runs: int = 50, seed: int = 1, year
     finishes, curves = [], []
     by_district: dict[str, list[np.ndarray]] = {}
     problem = None
-    for _ in range(runs):
-        pace = {m: float(np.exp(rng.normal(0.0, spread[m]))) for m in METHODS}
+    for run in range(runs):
+        pace = {m: float(np.exp(draw_stream(seed, run, PACE_DRAW, m).normal(0.0, spread[m]))) for m in METHODS}
         # What goes to hazards reported later is not the known task's.
         pace = {m: v * (1.0 - taken_by_new) for m, v in pace.items()}
-        shares = _draw_shares(rng, capacity, sorted(set(hazards["hazard_type"])))
+        shares = _draw_shares(seed, run, capacity, sorted(set(hazards["hazard_type"])))
         problem = build_problem(hazards, capacity, start=setup.inputs.as_of, weeks=weeks, chunk_days=chunk_days,
                                 rate_factor=pace, shares=shares)
         if learned is not None:
@@ -189,7 +200,8 @@ def _ongoing_chunks(problem: PlanProblem, habits: ProgrammeHabits) -> dict[int, 
     return result
 
 
-def _draw_shares(rng: np.random.Generator, capacity: Capacity, types: list[str]) -> dict[str, tuple[float, float]]:
+def _draw_shares(seed: int, run: int, capacity: Capacity, types: list[str]) -> dict[str, tuple[float, float]]:
+    """Cancelled and reduced shares per hazard type, each type from its own stream."""
     shares = {}
     for hazard_type in types:
         cancelled, reduced = capacity.shares(hazard_type)
@@ -197,7 +209,7 @@ def _draw_shares(rng: np.random.Generator, capacity: Capacity, types: list[str])
         learned = len(rows) and rows["source"].iat[0] == "register"
         kappa = LEARNED_CONCENTRATION if learned else DEFAULT_CONCENTRATION
         alpha = np.maximum(np.array([cancelled, reduced, 1.0 - cancelled - reduced]) * kappa, 1e-3)
-        draw = rng.dirichlet(alpha)
+        draw = draw_stream(seed, run, SHARES_DRAW, hazard_type).dirichlet(alpha)
         shares[hazard_type] = (float(draw[0]), float(draw[1]))
     return shares
 
