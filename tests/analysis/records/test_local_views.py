@@ -35,7 +35,7 @@ coordinate = st.floats(-500, 4500, allow_nan=False)
        spread=st.floats(10, 3000), seed=st.integers(0, 2**32 - 1))
 def test_a_view_of_the_mines_found_answers_as_the_national_index(x0: float, y0: float, size: float, radius: float,
                                                                   spread: float, seed: int) -> None:
-    """Points inside the view's window and beyond it (those fall back to the national trees)."""
+    """Points inside the view's window and beyond it (those go to a wider view)."""
     view = NATIONAL.near(x0, y0, x0 + size, y0 + size)
     rng = np.random.default_rng(seed)
     x = x0 + size / 2 + rng.uniform(-spread, spread, 200)
@@ -115,3 +115,18 @@ def test_records_judged_in_workers_are_judged_as_in_one_process() -> None:
     assert [repr(r.metrics) for r in shared] == [repr(r.metrics) for r in alone]
     assert [repr(r.fit) for r in shared] == [repr(r.fit) for r in alone]
     assert len({r.verification_class for r in alone}) >= 3  # the fields are not all alike
+
+
+@settings(max_examples=60, deadline=None)
+@given(x0=st.floats(-1000, 5000, allow_nan=False), y0=st.floats(-1000, 5000, allow_nan=False),
+       width=st.floats(0, 3000), height=st.floats(0, 3000))
+def test_the_national_cells_give_every_mine_found_in_a_box(x0: float, y0: float, width: float, height: float) -> None:
+    """The national index reads a box from its coarse cells: the same mines as a scan of every mine (and none
+    without coordinates)."""
+    x, y = FX.copy(), FY.copy()
+    x[::97] = np.nan  # a mine with no position is in no box
+    national = FoundMines(x, y, F_AT)
+    want = np.flatnonzero((x >= x0) & (x <= x0 + width) & (y >= y0) & (y <= y0 + height))
+    assert np.array_equal(national.within(shapely.box(x0, y0, x0 + width, y0 + height)),
+                          want[shapely.contains_xy(shapely.box(x0, y0, x0 + width, y0 + height), x[want], y[want])])
+    assert np.array_equal(national.near(x0, y0, x0 + width, y0 + height)._own, want)

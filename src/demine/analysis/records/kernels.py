@@ -314,3 +314,57 @@ def vote(rx: np.ndarray, ry: np.ndarray, r_at: np.ndarray, gx: np.ndarray, gy: n
         for ix in range(1, limit + 1):  # clear for the next rotation (only the inner part was written)
             hist[ix * side + 1:ix * side + limit + 1] = 0
     return votes_out[:m], rot_out[:m], bin_out[:m]
+
+
+# --- the national index of the mines found: coarse cells, so that the mines of a box are a few slices -------------
+
+@numba.njit(cache=True, nogil=True)
+def build_cells(x: np.ndarray, y: np.ndarray, minx: float, miny: float, cell: float, nx: int,
+                ny: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every mine bucketed by cell (column-major: bucket = column × ny + row) by a counting sort, index order kept
+    within a bucket: `order[starts[b]:starts[b + 1]]`. A mine without coordinates goes to a last bucket that no box
+    reads (a box never held it either)."""
+    n = len(x)
+    last = nx * ny
+    key = np.empty(n, np.int64)
+    starts = np.zeros(last + 2, np.int64)
+    for j in range(n):
+        if np.isfinite(x[j]) and np.isfinite(y[j]):
+            cx = min(max(int(np.floor((x[j] - minx) / cell)), 0), nx - 1)
+            cy = min(max(int(np.floor((y[j] - miny) / cell)), 0), ny - 1)
+            b = cx * ny + cy
+        else:
+            b = last
+        key[j] = b
+        starts[b + 1] += 1
+    for b in range(last + 1):
+        starts[b + 1] += starts[b]
+    fill = starts[:-1].copy()
+    order = np.empty(n, np.int64)
+    for j in range(n):
+        order[fill[key[j]]] = j
+        fill[key[j]] += 1
+    return order, starts
+
+
+@numba.njit(cache=True, nogil=True)
+def in_box(x: np.ndarray, y: np.ndarray, order: np.ndarray, starts: np.ndarray, minx: float, miny: float,
+           cell: float, nx: int, ny: int, bx0: float, by0: float, bx1: float, by1: float) -> np.ndarray:
+    """Indices (ascending) of the mines with bx0 <= x <= bx1 and by0 <= y <= by1, read from the cells the box
+    reaches: one slice of `order` per column of cells."""
+    c0 = min(max(int(np.floor((bx0 - minx) / cell)), 0), nx - 1)
+    c1 = min(max(int(np.floor((bx1 - minx) / cell)), 0), nx - 1)
+    r0 = min(max(int(np.floor((by0 - miny) / cell)), 0), ny - 1)
+    r1 = min(max(int(np.floor((by1 - miny) / cell)), 0), ny - 1)
+    total = 0
+    for c in range(c0, c1 + 1):
+        total += starts[c * ny + r1 + 1] - starts[c * ny + r0]
+    out = np.empty(total, np.int64)
+    m = 0
+    for c in range(c0, c1 + 1):
+        for t in range(starts[c * ny + r0], starts[c * ny + r1 + 1]):
+            j = order[t]
+            if x[j] >= bx0 and x[j] <= bx1 and y[j] >= by0 and y[j] <= by1:
+                out[m] = j
+                m += 1
+    return np.sort(out[:m])
