@@ -14,6 +14,7 @@ import shapely
 
 from demine.analysis.records.fit import FoundMines, WorkedMask, best_fit
 from demine.analysis.records.geometry import RigidFit
+from demine.analysis.records.rings import Rings
 
 NEAR_FOOTPRINT_M = 30.0  # found mines this close to a record's perimeter belong to its field, recorded or not
 # Beyond the search radius, the surroundings of a record indexed for its queries: a fit turns the record by up to 8°
@@ -34,19 +35,9 @@ class Land:
         self.released_tree = shapely.STRtree(self.released)
         self._confirmed_tree = shapely.STRtree(self.confirmed)
         self.hazards_tree = shapely.STRtree(self.hazards)
-        self._geojson: dict[tuple[str, int], dict] = {}
-
-    def geojson(self, layer: str, indices: np.ndarray) -> list[dict]:
-        """GeoJSON mappings of polygons of a layer, converted once: neighbouring records' searches rasterise the same
-        polygons, and the conversion, not the rasterising, was the cost (measured 80% of it)."""
-        geoms = self.released if layer == "released" else self.hazards
-        out = []
-        for i in indices.tolist():
-            mapping = self._geojson.get((layer, i))
-            if mapping is None:
-                mapping = self._geojson[(layer, i)] = geoms[i].__geo_interface__
-            out.append(mapping)
-        return out
+        # Flattened once for the compiled point-in-polygon tests and rasters of every record (rings.py).
+        self.released_rings = Rings.of(self.released)
+        self.hazard_rings = Rings.of(self.hazards)
 
     def worked_mask(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Which points lie on released land."""
@@ -58,19 +49,14 @@ class Land:
 
     def worked_near(self, minx: float, miny: float, maxx: float, maxy: float) -> WorkedMask:
         """worked_mask for the points of one record's surroundings: the released polygons reaching the box are taken
-        once and tested directly (prepared), instead of a tree query per call; points outside the box go to the
-        tree as before. The same answer: a point is within a polygon exactly when the polygon contains it."""
+        once and tested in one compiled loop (rings.py) instead of a tree query per call; points outside the box go
+        to the tree as before. The same answer: a point is within a polygon exactly when it lies in its interior."""
         hits = self.released_tree.query(shapely.box(minx, miny, maxx, maxy))
-        polygons = self.released[hits]
-        shapely.prepare(polygons)
 
         def worked(x: np.ndarray, y: np.ndarray) -> np.ndarray:
             if not len(x) or not (x.min() >= minx and x.max() <= maxx and y.min() >= miny and y.max() <= maxy):
                 return self.worked_mask(x, y)
-            mask = np.zeros(len(x), dtype=bool)
-            for polygon in polygons:
-                mask |= shapely.contains_xy(polygon, x, y)
-            return mask
+            return self.released_rings.covered(hits, x, y)
 
         return worked
 

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from rasterio.features import rasterize
 from rasterio.transform import Affine
 from scipy.signal import fftconvolve
 
@@ -102,10 +101,6 @@ def _found_near(found: FoundMines, window: shapely.Geometry, transform: Affine, 
 
 def _raster(land: Land, layer: str, window: shapely.Geometry, transform: Affine, shape: tuple[int, int]) -> np.ndarray:
     """Cells (centre rule) covered by any polygon of the layer ("released" or "hazards") that reaches the window."""
-    hits = land.released_tree.query(window, predicate="intersects") if layer == "released" else \
-        land.hazards_tree.query(window, predicate="intersects")
-    if not len(hits):
-        return np.zeros(shape, dtype=bool)
-    burnt = rasterize(((shape_, 1) for shape_ in land.geojson(layer, hits)), out_shape=shape, transform=transform,
-                      fill=0, dtype="uint8")
-    return burnt.astype(bool)
+    tree, rings = (land.released_tree, land.released_rings) if layer == "released" else \
+        (land.hazards_tree, land.hazard_rings)
+    return rings.raster(tree.query(window), transform.c, transform.f, transform.a, *shape)
