@@ -8,7 +8,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from demine.analysis.records.fit import FoundMines, _refine, _vote, _vote_numpy, best_fit
+from demine.analysis.records.fit import (FoundMines, _distinct_peaks, _distinct_peaks_of_list, _refine, _vote,
+                                        _vote_numpy, best_fit)
 
 seeds = st.integers(0, 2**32 - 1)
 
@@ -61,6 +62,19 @@ def test_the_compiled_vote_gives_the_peaks_of_the_numpy_vote(seed: int) -> None:
     got = _vote(rec_x, rec_y, rec_at, national, candidates, cx, cy, 600.0)
     want = _vote_numpy(rec_x, rec_y, rec_at, national, candidates, cx, cy, 600.0)
     assert got == want and len(got) > 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=seeds, n=st.integers(1, 320), levels=st.integers(1, 6))
+def test_the_peaks_chosen_in_arrays_are_those_of_the_sequential_scan(seed: int, n: int, levels: int) -> None:
+    """Candidate bins with many equal votes (a run of tied peaks) and bins a few metres apart."""
+    rng = np.random.default_rng(seed)
+    votes = 100 - rng.integers(0, levels, n) * 4
+    rotation = rng.choice([-6.0, -3.0, 0.0, 3.0, 6.0], n)
+    dx = (rng.integers(-30, 30, n) - 0.5) * 4.0
+    dy = (rng.integers(-30, 30, n) - 0.5) * 4.0
+    scored = sorted(zip(votes.tolist(), rotation.tolist(), dx.tolist(), dy.tolist()), reverse=True)
+    assert _distinct_peaks(votes, rotation, dx, dy) == _distinct_peaks_of_list(scored)
 
 
 @settings(max_examples=25, deadline=None)

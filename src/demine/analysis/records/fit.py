@@ -294,10 +294,8 @@ def _vote(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: Fo
     votes, rot_no, flat = kernels.vote(rx, ry, rec_is_at[pick], fx / VOTE_BIN_M, fy / VOTE_BIN_M, f_at, half,
                                        VOTE_CANDIDATES)
     bx, by = np.divmod(flat, side)
-    scored = sorted(zip(votes.tolist(), TRIAL_ROTATIONS_DEG[rot_no].tolist(),
-                        ((bx - half - 0.5) * VOTE_BIN_M).tolist(), ((by - half - 0.5) * VOTE_BIN_M).tolist()),
-                    reverse=True)
-    return _distinct_peaks(scored)
+    return _distinct_peaks(votes, TRIAL_ROTATIONS_DEG[rot_no], (bx - half - 0.5) * VOTE_BIN_M,
+                           (by - half - 0.5) * VOTE_BIN_M)
 
 
 def _vote_numpy(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: FoundMines,
@@ -347,11 +345,36 @@ def _vote_numpy(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, fou
         for votes, ix, iy in zip(total.tolist(), bx.tolist(), by.tolist()):
             scored.append((votes, float(rotation), (ix - half - 0.5) * VOTE_BIN_M, (iy - half - 0.5) * VOTE_BIN_M))
     scored.sort(reverse=True)
-    return _distinct_peaks(scored)
+    return _distinct_peaks_of_list(scored)
 
 
-def _distinct_peaks(scored: list[tuple[float, float, float, float]]) -> list[tuple[float, float, float]]:
-    """From (votes, rotation, dx, dy) sorted best first, the peaks refined."""
+def _distinct_peaks(votes: np.ndarray, rotation: np.ndarray, dx: np.ndarray,
+                    dy: np.ndarray) -> list[tuple[float, float, float]]:
+    """The peaks refined, as _distinct_peaks_of_list chooses them, in array operations: some 300 candidate bins a
+    record, whose Python loops cost as much as the compiled vote."""
+    if not len(votes):
+        return []
+    order = np.lexsort((dy, dx, rotation, votes))[::-1]  # best first, as sorted(..., reverse=True) on the tuples
+    votes, rotation, dx, dy = votes[order], rotation[order], dx[order], dy[order]
+    n_tied = int(np.count_nonzero(votes >= PLATEAU_SHARE * votes[0]))  # a prefix: votes descend
+    chosen = [0]
+    for _ in range(PLATEAU_ENDS):  # the ends of a run of tied peaks (see _distinct_peaks_of_list)
+        gap = np.min([np.hypot(dx[:n_tied] - dx[p], dy[:n_tied] - dy[p]) for p in chosen], axis=0)
+        if gap.max() <= PEAK_SEPARATION_M + 1e-6:
+            break
+        chosen.append(int(np.argmax(gap)))
+    while len(chosen) < PEAKS_REFINED:
+        # The first candidate apart from every peak chosen: peaks only add constraints, so the earlier candidates
+        # that failed stay failed, as in the sequential scan.
+        apart = np.all([np.hypot(dx - dx[p], dy - dy[p]) > PEAK_SEPARATION_M + 1e-6 for p in chosen], axis=0)
+        if not apart.any():
+            break
+        chosen.append(int(np.argmax(apart)))
+    return [(float(rotation[p]), float(dx[p]), float(dy[p])) for p in chosen]
+
+
+def _distinct_peaks_of_list(scored: list[tuple[float, float, float, float]]) -> list[tuple[float, float, float]]:
+    """From (votes, rotation, dx, dy) sorted best first, the peaks refined (the reference of _distinct_peaks)."""
     if not scored:
         return []
     # Rows repeat every spacing: when only part of a field is worked, every slide of whole spacings that keeps the

@@ -130,8 +130,10 @@ def measure_record(x: np.ndarray, y: np.ndarray, is_at: np.ndarray, models: np.n
     """Metrics of one record (metric coordinates of its recorded mines and perimeter)."""
     # Every query of this record stays near it: the mines found and the released land of its surroundings are
     # taken once (queries beyond them still go to the national indexes, so the answers are the same).
-    minx, miny, maxx, maxy = shapely.bounds(shapely.envelope(shapely.union(perimeter, shapely.multipoints(
-        np.column_stack([x, y]))))) if len(x) else shapely.bounds(perimeter)
+    minx, miny, maxx, maxy = shapely.bounds(perimeter)
+    if len(x):  # the box of the perimeter and the recorded mines together
+        minx, miny = np.nanmin([minx, x.min()]), np.nanmin([miny, y.min()])
+        maxx, maxy = np.nanmax([maxx, x.max()]), np.nanmax([maxy, y.max()])
     margin = max_shift_m + tolerance_m + LOCAL_MARGIN_M
     found = found.near(minx - margin, miny - margin, maxx + margin, maxy + margin)
     worked_mask = land.worked_near(minx - margin, miny - margin, maxx + margin, maxy + margin)
