@@ -151,6 +151,8 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--scale", default="national", choices=["small", "national"])
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/demine-bench-records"))
+    parser.add_argument("--scored", type=Path, help="write every record's class, truth and shifts (CSV) here, to "
+                                                    "compare runs record by record")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     console = Console(width=170)
@@ -180,6 +182,9 @@ def main() -> None:
         console.print(confusion(scored, "verified").to_string())
     console.print(table)
     everything = pd.concat(pooled, ignore_index=True)
+    if args.scored:
+        everything[["seed", "code", "truth", "verified", "baseline", "dx", "dy", "true_dx", "true_dy"]].to_csv(
+            args.scored, index=False)
     console.print("all seeds pooled: confusion matrix (rows: truth, columns: Demine verify)")
     console.print(confusion(everything, "verified").to_string())
     for column in ("verified", "baseline"):

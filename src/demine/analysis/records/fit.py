@@ -250,8 +250,9 @@ def best_fit(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found:
     peaks = _vote(rec_x, rec_y, rec_is_at, found, candidates, cx, cy, max_shift_m)
     peaks.append((0.0, 0.0, 0.0))  # the record as written always competes
     scored = []
+    pick = _fitting_sample(len(rec_x))
     for peak in peaks:
-        refined = _refine(rec_x, rec_y, rec_is_at, found, cx, cy, peak, worked)
+        refined = _refine(rec_x, rec_y, rec_is_at, found, cx, cy, peak, worked, pick=pick)
         if refined is not None:
             scored.append(refined)
     if not scored:
@@ -398,15 +399,20 @@ def _distinct_peaks_of_list(scored: list[tuple[float, float, float, float]]) -> 
     return peaks
 
 
+def _fitting_sample(n: int) -> np.ndarray:
+    # The iterations and the score run on recorded mines taken evenly along the record (a few hundred pin a rigid
+    # fit and estimate a share as well as a thousand); best_fit counts every mine for the fit it keeps.
+    return np.unique(np.linspace(0, n - 1, min(n, MAX_FITTING_MINES)).astype(np.int64))
+
+
 def _refine(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: FoundMines, cx: float, cy: float,
-            start: tuple[float, float, float], worked: WorkedMask) -> tuple[float, RigidFit] | None:
+            start: tuple[float, float, float], worked: WorkedMask, *,
+            pick: np.ndarray | None = None) -> tuple[float, RigidFit] | None:
     """Iterative closest point from a peak of the vote, and the fit's score: the share of the recorded mines on
     worked land that it pairs with a found mine, shrunk by PRIOR_MINES (both over the fitting sample)."""
     rotation, dx, dy = start
     radius = 4 * FIT_RADIUS_M  # wide first: a trial rotation 0.75° off moves the ends of a 1 km field by 6 m
-    # The iterations and the score run on recorded mines taken evenly along the record (a few hundred pin a rigid
-    # fit and estimate a share as well as a thousand); best_fit counts every mine for the fit it keeps.
-    pick = np.unique(np.linspace(0, len(rec_x) - 1, min(len(rec_x), MAX_FITTING_MINES)).astype(np.int64))
+    pick = _fitting_sample(len(rec_x)) if pick is None else pick  # the same for every peak of a record
     px, py, p_at = rec_x[pick], rec_y[pick], rec_is_at[pick]
     grid = found._grid
     answered = False

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 from rasterio.transform import Affine
-from scipy.signal import fftconvolve
+from scipy import fft as sfft
 
 from demine.analysis.records.fit import FoundMines
 from demine.analysis.records.metrics import Land
@@ -66,9 +66,9 @@ def hiding_places(x: np.ndarray, y: np.ndarray, land: Land, *, radius_m: float, 
     transform = Affine(cell, 0.0, x0, 0.0, -cell, top)  # north up, row 0 at the top
     worked = _raster(land, "released", window, transform, (height, width))
     suspected = _raster(land, "hazards", window, transform, (height, width)) & ~worked
-    flipped = kernel[::-1, ::-1]
-    on_worked = np.rint(fftconvolve(worked.astype(np.float64), flipped, mode="valid"))
-    on_suspected = np.rint(fftconvolve(suspected.astype(np.float64), flipped, mode="valid"))
+    correlate = _Correlation(kernel, (height, width))
+    on_worked = correlate(worked)
+    on_suspected = correlate(suspected)
     offsets = (np.arange(2 * steps + 1) - steps) * cell
     in_disc = np.hypot(offsets[None, :], offsets[:, None]) <= radius_m
     hiding = in_disc & (on_worked < min_worked) & (on_suspected >= min_on_hazard)
@@ -77,9 +77,25 @@ def hiding_places(x: np.ndarray, y: np.ndarray, land: Land, *, radius_m: float, 
         # of its mines on such land is contradicted by the clearance already done, even if too little of it is
         # worked for the record to be judged there.
         empty = worked & ~_found_near(found, window, transform, (height, width))
-        on_empty = np.rint(fftconvolve(empty.astype(np.float64), flipped, mode="valid"))
+        on_empty = correlate(empty)
         hiding &= on_empty <= max_contradicted
     return SearchEvidence(int(in_disc.sum()), int(hiding.sum()))
+
+
+class _Correlation:
+    """The record's mines counted at every placement over a land raster: the 'valid' cross-correlation of the raster
+    with the record's histogram (scipy.signal.fftconvolve with the flipped kernel), rounded to whole mines. The
+    kernel is transformed once for the two or three rasters of a search."""
+
+    def __init__(self, kernel: np.ndarray, shape: tuple[int, int]) -> None:
+        self.full = (shape[0] + kernel.shape[0] - 1, shape[1] + kernel.shape[1] - 1)
+        self.fast = tuple(sfft.next_fast_len(n, real=True) for n in self.full)
+        self.valid = (slice(kernel.shape[0] - 1, shape[0]), slice(kernel.shape[1] - 1, shape[1]))
+        self.spectrum = sfft.rfft2(kernel[::-1, ::-1], self.fast)
+
+    def __call__(self, raster: np.ndarray) -> np.ndarray:
+        product = sfft.rfft2(raster.astype(np.float64), self.fast) * self.spectrum
+        return np.rint(sfft.irfft2(product, self.fast)[self.valid])
 
 
 def _found_near(found: FoundMines, window: shapely.Geometry, transform: Affine, shape: tuple[int, int]) -> np.ndarray:
