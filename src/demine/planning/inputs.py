@@ -100,6 +100,16 @@ def load_planning_inputs(connection: Connection, *, as_of: dt.date | None = None
 STAGE_OF_ACTIVITY = {"nts": "nts", "ts": "ts", "clearance": "clearance", "bac": "clearance"}
 
 
+def stage_closed(hazards: pd.DataFrame, stage: str) -> pd.Series:
+    """A stage is over for a hazard once an activity of it has ended or a later stage has begun: survey does not come
+    back to cancel land after technical survey or clearance have started."""
+    later = {"nts": ("ts", "clearance"), "ts": ("clearance",)}[stage]
+    closed = hazards.get(f"{stage}_finished", pd.Series(False, index=hazards.index)).astype(bool)
+    for other in later:
+        closed |= hazards.get(f"{other}_started", pd.Series(False, index=hazards.index)).astype(bool)
+    return closed
+
+
 def _stages_worked(connection: Connection, day: dt.date) -> dict[str, tuple[set[int], set[int]]]:
     """Per land release stage, the hazards where an activity of it had started, and had ended, by `day`."""
     act = activities.c

@@ -14,7 +14,7 @@ from demine.planning.cpsat import WINDOW_WEEKS, optimised_schedule
 from demine.planning.criteria import Criteria, load_criteria
 from demine.planning.evaluate import ScheduleMeasures, hazard_finish, measure, weekly_release
 from demine.planning.greedy import greedy_schedule
-from demine.planning.inputs import PlanningInputs, load_planning_inputs
+from demine.planning.inputs import PlanningInputs, load_planning_inputs, stage_closed
 from demine.planning.priorities import near_pairs, score_hazards
 from demine.planning.risk_estimates import read_risk_estimates
 from demine.planning.timeline import Schedule
@@ -98,20 +98,10 @@ def hazard_table(inputs: PlanningInputs, ranking: pd.DataFrame, criteria: Criter
                           "hazard_type": hazards["hazard_type"], "remaining_m2": hazards["remaining_m2"],
                           "area_m2": hazards["area_m2"], "cancelled_m2": hazards["cancelled_m2"],
                           "reduced_m2": hazards["reduced_m2"], "cleared_m2": hazards["cleared_m2"],
-                          **{f"{s}_closed": _stage_closed(hazards, s) for s in ("nts", "ts")},
+                          **{f"{s}_closed": stage_closed(hazards, s) for s in ("nts", "ts")},
                           "x": hazards["x"], "y": hazards["y"], "deadline": deadline,
                           "projects": [",".join(sorted(set(c))) for c in codes]})
     return table.merge(ranking[["code", "score"]], on="code", how="left").fillna({"score": 0.0})
-
-
-def _stage_closed(hazards: pd.DataFrame, stage: str) -> pd.Series:
-    """A stage is over for a hazard once an activity of it has ended or a later stage has begun: survey does not come
-    back to cancel land after technical survey or clearance have started."""
-    later = {"nts": ("ts", "clearance"), "ts": ("clearance",)}[stage]
-    closed = hazards.get(f"{stage}_finished", pd.Series(False, index=hazards.index)).astype(bool)
-    for other in later:
-        closed |= hazards.get(f"{other}_started", pd.Series(False, index=hazards.index)).astype(bool)
-    return closed
 
 
 def schedule(setup: PlanSetup, *, start: dt.date | None = None, years: float = 5.0, chunk_days: float = 10.0,
