@@ -223,3 +223,37 @@ def test_land_released_week_by_week_as_chunks_are_worked(chunks) -> None:
         expected = sum(a * (1.0 if f <= w + 1 else 0.0 if s >= w + 1 else (w + 1 - s) / (f - s))
                        for s, f, a in zip(start, finish, area))
         assert cumulative[w] == pytest.approx(expected, rel=1e-9, abs=1e-6)
+
+
+def test_teams_without_reports_take_the_stages_of_those_that_waited_as_long(planning_inputs) -> None:
+    """Five TS teams report from their first week; five clearance teams reported only after waiting 200-400 days.
+    A team active for 300 days with no report does what the waiters did; one that joined a week ago is compared with
+    every team of its method; a manual team without reports has too few peers and stays free."""
+    from demine.planning.habits import waiting_team_stages
+
+    as_of = dt.date(2024, 1, 1)
+    joined = dt.date(2022, 1, 3)
+    rows, teams = [], []
+    for k in range(5):
+        teams.append((f"TS-{k}", "mechanical", joined))
+        rows.append((f"TS-{k}", "ts", joined + dt.timedelta(days=7)))
+        teams.append((f"BAC-{k}", "mechanical", joined))
+        rows.append((f"BAC-{k}", "clearance", joined + dt.timedelta(days=200 + 50 * k)))
+    teams += [("BAC-NEW", "mechanical", as_of - dt.timedelta(days=300)),
+              ("JUST-JOINED", "mechanical", as_of - dt.timedelta(days=7)),
+              ("HANDS", "manual", as_of - dt.timedelta(days=300))]
+    frame = pd.DataFrame(teams, columns=["code", "method", "active_from"])
+    weeks = pd.DataFrame([(team, "mechanical", stage, "battle_area", day + dt.timedelta(weeks=w), 1000.0, 5.0)
+                          for team, stage, day in rows for w in range(4)],
+                         columns=["team", "method", "activity_type", "hazard_type", "period_start",
+                                  "area_worked_m2", "days"])
+    inputs = replace(planning_inputs, as_of=as_of, teams=frame, team_weeks=weeks)
+    known = team_stages(weeks)
+    waiting = waiting_team_stages(inputs, known)
+    assert waiting["BAC-NEW"] == frozenset({("clearance", "battle_area")})
+    assert waiting["JUST-JOINED"] == frozenset({("clearance", "battle_area"), ("ts", "battle_area")})
+    assert "HANDS" not in waiting and not set(waiting) & set(known)
+    # Waiting longer than any team did: compared with the five longest waiters (all clearance teams).
+    longer = replace(inputs, teams=frame.assign(active_from=frame["active_from"].where(
+        frame["code"] != "BAC-NEW", dt.date(2020, 1, 6))))
+    assert waiting_team_stages(longer, known)["BAC-NEW"] == frozenset({("clearance", "battle_area")})

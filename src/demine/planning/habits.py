@@ -2,6 +2,10 @@
 
 - Which stages of which hazard types each team does: a machine that has only ever done technical survey is not sent
   to clear battle areas because its method may (the progress reports of each team, by stage and hazard type).
+- What a team without reports will do: a team active for months with no report has been waiting, not working, while
+  the stages teams of its method take up at once were on offer. It is given the stages of the teams of its method
+  that also waited that long before their first report (on the national scenarios: the battle-area clearance teams
+  wait for technical survey to hand over land; the TS teams report from their first week).
 - What each team is doing now: an activity begun and not ended by the date is carried on first.
 - Whether teams share a hazard's stage: whether activities of the same hazard and stage overlap in time (reported;
   the forecast may let one team at a time work a hazard's stage, see forecast.py).
@@ -40,6 +44,9 @@ ALTERNATIVES_PER_CHOICE = 25
 SHARED_STAGE_SHARE = 0.05
 # Reports a team needs before the stages it has done are taken as the stages it does.
 MIN_TEAM_REPORTS = 4
+# Teams of a method with reports whose wait before their first report is compared with a waiting team's: the wait
+# compared is the team's own, or the longest this many teams have waited if shorter (none may have waited as long).
+MIN_COMPARABLE_TEAMS = 5
 
 
 @dataclass
@@ -52,10 +59,12 @@ class ProgrammeHabits:
     choices: int = 0
     new_work_share: float = 0.0  # share of team-days that went to hazards reported within the year
     days_per_worked_week: float | None = None  # days a team with a task works per week, outside the seasons
+    waiting: frozenset[str] = frozenset()  # teams without reports whose stages are those of their method's waiters
 
     def describe(self) -> str:
         weights = ", ".join(f"{k} {v:+.2f}" for k, v in self.order_weights.items())
         return (f"{len(self.team_stages)} teams' stages, {len(self.ongoing)} ongoing activities, "
+                f"{len(self.waiting)} waiting teams given their peers' stages, "
                 f"{self.new_work_share:.1%} of team-days to newly reported hazards, "
                 + (f"{self.days_per_worked_week:.2f} days a worked week, " if self.days_per_worked_week else "") +
                 f"stages shared by teams: {self.stages_shared}, order from {self.choices} choices"
@@ -66,7 +75,10 @@ def learn_habits(inputs: PlanningInputs, hazards: pd.DataFrame, capacity: Capaci
     """`hazards`: the open hazards to plan (code, score, hazard_type, remaining_m2...); `capacity` gives the seasons
     by which a worked week is brought back to a full one (none: taken as they are)."""
     order, weights, choices = programme_order(inputs, hazards)
-    return ProgrammeHabits(team_stages=team_stages(inputs.team_weeks), ongoing=ongoing_work(inputs.activities),
+    stages = team_stages(inputs.team_weeks)
+    waiting = waiting_team_stages(inputs, stages)
+    return ProgrammeHabits(team_stages={**stages, **waiting}, waiting=frozenset(waiting),
+                           ongoing=ongoing_work(inputs.activities),
                            stages_shared=stages_shared(inputs.activities, inputs.as_of),
                            order=order, order_weights=weights, choices=choices,
                            new_work_share=new_work_share(inputs),
@@ -111,6 +123,37 @@ def team_stages(team_weeks: pd.DataFrame) -> dict[str, frozenset[tuple[str, str]
     for team, rows in stages.groupby("team"):
         if len(rows) >= MIN_TEAM_REPORTS:
             result[str(team)] = frozenset(zip(rows["stage"], rows["hazard_type"]))
+    return result
+
+
+def waiting_team_stages(inputs: PlanningInputs, known: dict[str, frozenset[tuple[str, str]]]
+                        ) -> dict[str, frozenset[tuple[str, str]]]:
+    """Team code -> the (stage, hazard type) pairs it is expected to do, for active teams without enough reports.
+
+    A team active for W days with no report has waited W days while the work its method could do was on offer. The
+    teams of its method that waited at least as long before their first report (at least min(W, the wait of the
+    MIN_COMPARABLE_TEAMS-th longest waiter)) show what such a team goes on to do: the union of their pairs. A team
+    that joined days ago compares with nearly every team of its method, so stays nearly free; too few comparable
+    teams (under MIN_COMPARABLE_TEAMS with reports in its method) and it stays free to do what its method may.
+    """
+    teams = inputs.teams.assign(code=inputs.teams["code"].astype(str))
+    joined = pd.to_datetime(teams.set_index("code")["active_from"])
+    first = pd.to_datetime(inputs.team_weeks.assign(team=inputs.team_weeks["team"].astype(str))
+                           .groupby("team")["period_start"].min())
+    method = teams.set_index("code")["method"]
+    reported = [c for c in known if c in method.index and pd.notna(joined.get(c)) and pd.notna(first.get(c))]
+    wait = pd.Series({c: (first[c] - joined[c]).days for c in reported}, dtype=float)
+    result = {}
+    for code in teams["code"]:
+        if code in known or pd.isna(joined.get(code)):
+            continue
+        waited = (pd.Timestamp(inputs.as_of) - joined[code]).days
+        peers = wait[method.reindex(wait.index).to_numpy() == method[code]].sort_values(ascending=False)
+        if waited <= 0 or len(peers) < MIN_COMPARABLE_TEAMS:
+            continue
+        threshold = min(waited, peers.iloc[MIN_COMPARABLE_TEAMS - 1])
+        comparable = peers.index[peers >= threshold]
+        result[code] = frozenset().union(*(known[c] for c in comparable))
     return result
 
 
