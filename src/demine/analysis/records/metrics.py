@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import numpy as np
+import pandas as pd
 import shapely
 
 from demine.analysis.records.fit import FoundMines, WorkedMask, best_fit
@@ -158,7 +159,7 @@ def measure_record(x: np.ndarray, y: np.ndarray, is_at: np.ndarray, models: np.n
         worked_after=int(worked_after.sum()), matched_after=int((worked_after & pairs).sum()),
         found_near=len(near), found_inside=len(inside),
         found_at_field_after=len(at_field), explained_after=len(explained),
-        models_agree=int((models[pairs] == found_models[index_after[pairs]]).sum()),
+        models_agree=int((models[pairs] == filled(found_models[index_after[pairs]])).sum()),
         found_ap_in_field=int((~found.is_at[in_field]).sum()), found_at_in_field=int(found.is_at[in_field].sum()),
         worked_area_share=_share(perimeter, land.released_near(perimeter), area),
         cleared_area_share=_share(perimeter, land.released_near(perimeter, cleared_or_reduced_only=True), area),
@@ -166,6 +167,11 @@ def measure_record(x: np.ndarray, y: np.ndarray, is_at: np.ndarray, models: np.n
         dx_m=fit.dx, dy_m=fit.dy, rotation_deg=fit.rotation_deg, residual_m=fit.residual_m,
     )
     return metrics, fit
+
+
+def filled(models: np.ndarray) -> np.ndarray:
+    """Model codes with "" where none is known (None or NaN), so that two unknown models agree as before."""
+    return np.where(pd.isna(models), "", models).astype(object) if len(models) else models
 
 
 def _share(perimeter: shapely.Geometry, cover: shapely.Geometry, area: float) -> float:

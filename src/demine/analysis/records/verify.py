@@ -14,7 +14,7 @@ from demine.analysis.records.classify import DEFAULT_THRESHOLDS, RecordClass, Th
 from demine.analysis.records.fit import FoundMines
 from demine.analysis.records.geometry import LocalFrame, RigidFit, recorded_mines
 from demine.analysis.records.inputs import VerificationInputs
-from demine.analysis.records.metrics import Land, RecordMetrics, measure_record
+from demine.analysis.records.metrics import Land, RecordMetrics, filled, measure_record
 from demine.analysis.records.search import hiding_places
 from demine.domain.geodesy import to_projected, transform_geometries
 
@@ -103,24 +103,30 @@ class _Judge:
         fx, fy = frame.to_metric(inputs.mines_found["longitude"].to_numpy(),
                                  inputs.mines_found["latitude"].to_numpy())
         self.found = FoundMines(fx, fy, (inputs.mines_found["category"] == "at_mine").to_numpy())
-        self.found_models = inputs.mines_found["model"].fillna("").to_numpy(dtype=object)
+        # Models as read (None where unknown): filled with "" for the few pairs a record compares, not for every
+        # mine found (2 s at 10 million).
+        self.found_models = inputs.mines_found["model"].to_numpy(dtype=object)
+        hazards = inputs.hazards.geometry.to_numpy()
+        projected_hazards = to_projected(hazards, frame.crs)
         self.land = Land(to_projected(inputs.outputs.geometry.to_numpy(), frame.crs),
                          inputs.outputs["outcome"].isin(["cleared", "reduced"]).to_numpy(),
-                         to_projected(inputs.confirmed.geometry.to_numpy(), frame.crs),
-                         to_projected(inputs.hazards.geometry.to_numpy(), frame.crs))
+                         _projected_subset(inputs.confirmed.geometry.to_numpy(), hazards, projected_hazards,
+                                           frame), projected_hazards)
         self.perimeters = to_projected(inputs.records.geometry.to_numpy(), frame.crs)
         # Recorded mines grouped by record once (sorted), not filtered per record: O(n) instead of O(n × records).
-        self.order = np.argsort(mines["record_id"].to_numpy(), kind="stable")
-        self.ids = mines["record_id"].to_numpy()[self.order]
-        self.models = mines["mine_model"].fillna("").to_numpy(dtype=object)
+        ids = mines["record_id"].to_numpy()
+        # Rows come ordered by record, so the order is mostly already there (the stable sort would be the identity).
+        self.order = np.arange(len(ids)) if np.all(ids[1:] >= ids[:-1]) else np.argsort(ids, kind="stable")
+        self.ids = ids[self.order]
+        self.models = mines["mine_model"].to_numpy(dtype=object)  # filled per record (metrics.filled)
 
     def __call__(self, k: int) -> RecordVerification:
         record, t = self.records[k], self.thresholds
         lo, hi = np.searchsorted(self.ids, record.id, "left"), np.searchsorted(self.ids, record.id, "right")
         sel = self.order[lo:hi]
         x, y = self.mx[sel], self.my[sel]
-        metrics, fit = measure_record(x, y, self.rec_at[sel], self.models[sel], self.perimeters[k], self.found,
-                                      self.found_models, self.land, tolerance_m=self.tolerance_m,
+        metrics, fit = measure_record(x, y, self.rec_at[sel], filled(self.models[sel]), self.perimeters[k],
+                                      self.found, self.found_models, self.land, tolerance_m=self.tolerance_m,
                                       buffer_m=self.buffer_m, max_shift_m=self.max_shift_m)
         klass = classify(metrics, t)
         if klass is RecordClass.INACCURATE:  # before calling it wrong: could a shifted copy hide nearby?
@@ -143,6 +149,17 @@ def _corrected(perimeter: shapely.Geometry, fit: RigidFit, land: Land, frame: Lo
     if remaining.is_empty or shapely.area(remaining) < 1.0:
         return None
     return transform_geometries(np.array([remaining]), frame.inverse)[0]
+
+
+def _projected_subset(geometries: np.ndarray, of: np.ndarray, projected: np.ndarray,
+                      frame: LocalFrame) -> np.ndarray:
+    """Geometries (the CHAs) projected into the frame, reusing the projection of the set they were taken from (every
+    hazard) when they are the same objects, as load_inputs gives them: half a million vertices are not projected
+    twice."""
+    same = {id(g): p for g, p in zip(of, projected)}
+    if all(id(g) in same for g in geometries):
+        return np.array([same[id(g)] for g in geometries], dtype=object)
+    return to_projected(geometries, frame.crs)
 
 
 def _is_at(models: pd.Series, catalogue: dict[str, str]) -> np.ndarray:
