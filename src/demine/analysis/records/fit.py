@@ -289,9 +289,14 @@ def _vote(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: Fo
     half = int(np.ceil(max_shift_m / VOTE_BIN_M))
     side = 2 * half + 2  # one empty bin on each edge, so that the 3 × 3 sums need no bounds checks
     # Every rotation's pairs binned and summed in one compiled call: kernels.vote, the loop of _vote_numpy compiled.
-    turned = [rotate(rec_x[pick], rec_y[pick], float(rotation), cx, cy) for rotation in TRIAL_ROTATIONS_DEG]
-    rx = np.stack([t[0] / VOTE_BIN_M - half - 1 for t in turned])
-    ry = np.stack([t[1] / VOTE_BIN_M - half - 1 for t in turned])
+    # The recorded mines turned by every trial rotation at once: geometry.rotate's arithmetic, term by term (the
+    # cosines and sines taken one rotation at a time, as there, so that every position is the same to the bit).
+    turn = [np.radians(-float(rotation)) for rotation in TRIAL_ROTATIONS_DEG]
+    c = np.array([np.cos(t) for t in turn])[:, None]
+    s = np.array([np.sin(t) for t in turn])[:, None]
+    px, py = rec_x[pick][None, :] - cx, rec_y[pick][None, :] - cy
+    rx = (cx + c * px - s * py + 0.0) / VOTE_BIN_M - half - 1
+    ry = (cy + s * px + c * py + 0.0) / VOTE_BIN_M - half - 1
     votes, rot_no, flat = kernels.vote(rx, ry, rec_is_at[pick], fx / VOTE_BIN_M, fy / VOTE_BIN_M, f_at, half,
                                        VOTE_CANDIDATES)
     bx, by = np.divmod(flat, side)

@@ -131,10 +131,11 @@ def measure_record(x: np.ndarray, y: np.ndarray, is_at: np.ndarray, models: np.n
     """Metrics of one record (metric coordinates of its recorded mines and perimeter)."""
     # Every query of this record stays near it: the mines found and the released land of its surroundings are
     # taken once (queries beyond them still go to the national indexes, so the answers are the same).
-    minx, miny, maxx, maxy = shapely.bounds(perimeter)
-    if len(x):  # the box of the perimeter and the recorded mines together
-        minx, miny = np.nanmin([minx, x.min()]), np.nanmin([miny, y.min()])
-        maxx, maxy = np.nanmax([maxx, x.max()]), np.nanmax([maxy, y.max()])
+    minx, miny, maxx, maxy = shapely.bounds(perimeter).tolist()
+    if len(x):  # the box of the perimeter and the recorded mines together (an empty perimeter has NaN bounds)
+        lo_x, lo_y, hi_x, hi_y = float(x.min()), float(y.min()), float(x.max()), float(y.max())
+        minx, miny = (lo_x, lo_y) if np.isnan(minx) else (min(minx, lo_x), min(miny, lo_y))
+        maxx, maxy = (hi_x, hi_y) if np.isnan(maxx) else (max(maxx, hi_x), max(maxy, hi_y))
     margin = max_shift_m + tolerance_m + LOCAL_MARGIN_M
     found = found.near(minx - margin, miny - margin, maxx + margin, maxy + margin)
     worked_mask = land.worked_near(minx - margin, miny - margin, maxx + margin, maxy + margin)
@@ -147,10 +148,11 @@ def measure_record(x: np.ndarray, y: np.ndarray, is_at: np.ndarray, models: np.n
     index_after, _ = found.nearest(fx, fy, is_at, tolerance_m)
     fitted_perimeter = shapely.transform(perimeter, lambda xy: np.column_stack(fit.apply(xy[:, 0], xy[:, 1])))
     near = found.within(shapely.buffer(perimeter, buffer_m))
-    inside = found.within(perimeter)
+    # A perimeter lies inside its own buffer, so the mines inside it are among those near it: tested there only.
+    inside = _inside(found, perimeter, near) if buffer_m > 0 else found.within(perimeter)
     at_field = found.within(shapely.buffer(fitted_perimeter, NEAR_FOOTPRINT_M))
     explained = np.intersect1d(at_field, index_after[index_after >= 0])
-    in_field = found.within(fitted_perimeter)
+    in_field = _inside(found, fitted_perimeter, at_field)
     pairs = index_after >= 0
     area = shapely.area(perimeter) or np.nan
     metrics = RecordMetrics(
@@ -167,6 +169,11 @@ def measure_record(x: np.ndarray, y: np.ndarray, is_at: np.ndarray, models: np.n
         dx_m=fit.dx, dy_m=fit.dy, rotation_deg=fit.rotation_deg, residual_m=fit.residual_m,
     )
     return metrics, fit
+
+
+def _inside(found: FoundMines, area: shapely.Geometry, among: np.ndarray) -> np.ndarray:
+    """found.within(area) for an area inside the area `among` was taken from (ascending indices, as within)."""
+    return among[shapely.contains_xy(area, found.x[among], found.y[among])] if len(among) else among
 
 
 def filled(models: np.ndarray) -> np.ndarray:
