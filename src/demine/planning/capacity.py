@@ -313,9 +313,9 @@ def _calibrated(productivity: pd.DataFrame, weeks: pd.DataFrame, teams: pd.DataF
 
     The rate is a median of weekly paces and the terrain and team factors are typical (median or mean-of-log)
     ratios: each fits the typical week, and together they miss the total, which over years is what a forecast
-    adds up (on the national scenarios the composed model gave 10-20% less land than the reports over the same
-    days: bad weeks are rarer than slow ones are slow). Over a forecast's years the programme works at its total
-    land per day, so that is what the rates are brought to."""
+    adds up (on the national scenarios the composed model gave 10-24% less land than the reports over the same
+    days for the clearance and TS methods). Over a forecast's years the programme works at its total land per day,
+    so that is what the rates are brought to."""
     learned = productivity["source"] == "register"
     if not learned.any():
         return productivity

@@ -6,11 +6,13 @@ Each Monte Carlo run draws
 - the shares of suspected land that survey cancels and technical survey reduces, per hazard type: a Dirichlet around
   the shares learned from the fully worked hazards (concentration 20 when learned, 8 for the defaults);
 (each kind of draw, per method and per hazard type, from its own random stream spawned from the seed: a change to
-one draw leaves the others as they were), and then plays the programme forward by dispatching (dispatch.py: a free team takes the top-ranked task it may do)
-until the work is done. By default it plays it the way the register shows the programme working (habits.py): the
-programme's own order of hazards, each team on the stages it does and first on the task it has in hand, and the share
-of capacity that goes to hazards reported later taken off. Over a multi-year forecast, teams are redeployed: the reach limit is lifted (travel still
-costs its mobilisation days). The forecast says P10, P50 and P90 of each completion date.
+one draw leaves the others as they were), and then plays the programme forward by dispatching (dispatch.py: a free
+team takes the top-ranked task it may do) until the work is done. By default it plays it the way the register shows
+the programme working (habits.py): the programme's own order of hazards, each team on the stages it does (a team
+without reports on those of its method's teams that waited as long) and first on the task it has in hand, and the
+share of capacity that goes to hazards reported later taken off where teams share stages. Over a multi-year
+forecast, teams are redeployed: the reach limit is lifted (travel still costs its mobilisation days). The forecast
+says P10, P50 and P90 of each completion date.
 """
 
 from __future__ import annotations
