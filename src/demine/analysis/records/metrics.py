@@ -67,6 +67,12 @@ class Land:
             hits = hits[self.cleared_or_reduced[hits]]
         return shapely.union_all(self.released[hits]) if len(hits) else shapely.Polygon()
 
+    def all_cleared_or_reduced(self, area: shapely.Geometry) -> bool:
+        """Whether every release reaching the area was cleared or reduced (none cancelled): the cleared land there is
+        then the released land, and its share need not be computed twice."""
+        hits = self.released_tree.query(area, predicate="intersects")
+        return bool(self.cleared_or_reduced[hits].all())
+
     def confirmed_near(self, area: shapely.Geometry) -> shapely.Geometry:
         hits = self._confirmed_tree.query(area, predicate="intersects")
         return shapely.union_all(self.confirmed[hits]) if len(hits) else shapely.Polygon()
@@ -151,10 +157,12 @@ def measure_record(x: np.ndarray, y: np.ndarray, is_at: np.ndarray, models: np.n
     # A perimeter lies inside its own buffer, so the mines inside it are among those near it: tested there only.
     inside = _inside(found, perimeter, near) if buffer_m > 0 else found.within(perimeter)
     at_field = found.within(shapely.buffer(fitted_perimeter, NEAR_FOOTPRINT_M))
-    explained = np.intersect1d(at_field, index_after[index_after >= 0])
+    # Both sides hold each mine once (at_field is a set of indices; the pairing is one-to-one).
+    explained = np.intersect1d(at_field, index_after[index_after >= 0], assume_unique=True)
     in_field = _inside(found, fitted_perimeter, at_field)
     pairs = index_after >= 0
     area = shapely.area(perimeter) or np.nan
+    worked_share = _share(perimeter, land.released_near(perimeter), area)
     metrics = RecordMetrics(
         recorded_mines=len(x),
         worked_before=int(worked.sum()), matched_before=int((worked & (index >= 0)).sum()),
@@ -163,8 +171,9 @@ def measure_record(x: np.ndarray, y: np.ndarray, is_at: np.ndarray, models: np.n
         found_at_field_after=len(at_field), explained_after=len(explained),
         models_agree=int((models[pairs] == filled(found_models[index_after[pairs]])).sum()),
         found_ap_in_field=int((~found.is_at[in_field]).sum()), found_at_in_field=int(found.is_at[in_field].sum()),
-        worked_area_share=_share(perimeter, land.released_near(perimeter), area),
-        cleared_area_share=_share(perimeter, land.released_near(perimeter, cleared_or_reduced_only=True), area),
+        worked_area_share=worked_share,
+        cleared_area_share=worked_share if land.all_cleared_or_reduced(perimeter) else
+        _share(perimeter, land.released_near(perimeter, cleared_or_reduced_only=True), area),
         confirmed_area_share=_share(perimeter, land.confirmed_near(perimeter), area),
         dx_m=fit.dx, dy_m=fit.dy, rotation_deg=fit.rotation_deg, residual_m=fit.residual_m,
     )
