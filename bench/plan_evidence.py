@@ -8,6 +8,7 @@
    end), priority-weighted land released by the horizon.
 
     .venv/bin/python bench/plan_evidence.py --db /tmp/national.db [--cutoff 2023-01-01] [--runs 50]
+        [--forecast-only | --schedules-only] [--programme-only] [--forecast-seeds 1,2,3,4,5]
 
 The register must hold the national demo (`demine --db X init && demine --db X demo --scale national --seed 1`).
 """
@@ -76,8 +77,6 @@ def seed_spread(setup, seeds: list[int], runs: int, real: float) -> None:  # typ
 
 def main() -> None:
     from demine.planning import plan as planning
-    from demine.planning.forecast import forecast_completion
-    from demine.planning.habits import learn_habits
     from demine.services.register import open_register
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -86,6 +85,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--seconds-per-window", type=float, default=2.0)
     parser.add_argument("--forecast-only", action="store_true", help="skip the schedules against greedy")
+    parser.add_argument("--schedules-only", action="store_true", help="skip the forecasts")
     parser.add_argument("--programme-only", action="store_true",
                         help="forecast with the programme's habits only (skip the ranking baseline)")
     parser.add_argument("--forecast-seeds", default="1",
@@ -104,6 +104,20 @@ def main() -> None:
     if len(seeds) > 1:
         seed_spread(setup, seeds, args.runs, real)
         return
+    if not args.schedules_only:
+        forecast_tables(setup, args, seeds[0], real, everything, by_district)
+    if args.forecast_only:
+        return
+    schedules(register, args)
+
+
+def forecast_tables(setup, args, seed: int, real: float, everything: float,  # type: ignore[no-untyped-def]
+                    by_district) -> None:
+    """The ranking's and the programme's forecasts, nationally and per district, against the simulation."""
+    from demine.planning.forecast import forecast_completion
+    from demine.planning.habits import learn_habits
+
+    known = set(setup.hazards["code"])
     forecasts = {}
     variants = (("priority ranking (baseline)", False), ("the programme's habits (default)", True))
     for label, habits in variants[1:] if args.programme_only else variants:
@@ -112,7 +126,7 @@ def main() -> None:
         if habits:
             learned = learn_habits(setup.inputs, setup.hazards, setup.capacity)
             print(f"\nLearned: {learned.describe()}")
-        forecast = forecast_completion(setup, runs=args.runs, seed=seeds[0], habits=learned if habits else False)
+        forecast = forecast_completion(setup, runs=args.runs, seed=seed, habits=learned if habits else False)
         seconds, cpu_seconds = time.perf_counter() - began, _cpu_since(cpu)
         forecasts[label] = forecast
         predicted = forecast.released_by(SIMULATION_END)
@@ -140,8 +154,11 @@ def main() -> None:
         print(f"| {row.district} | {row.hazards} | {row.remaining_ha:,.0f} | {real_district:,.0f} | "
               + " | ".join(cells) + " |")
     print("Districts within ±25%: " + ", ".join(f"{label} {n} of {len(by_district)}" for label, n in within.items()))
-    if args.forecast_only:
-        return
+
+
+def schedules(register, args) -> None:  # type: ignore[no-untyped-def]
+    """CP-SAT against greedy at the cut-off and at the end of the simulation."""
+    from demine.planning import plan as planning
 
     for label, as_of, years in (("cut-off", args.cutoff, 2.8), ("end of simulation", SIMULATION_END, 5.0)):
         setup = planning.prepare(register, as_of=as_of)
