@@ -246,7 +246,7 @@ def vote(rx: np.ndarray, ry: np.ndarray, r_at: np.ndarray, gx: np.ndarray, gy: n
     half + 1; gx, gy: found mines in bins. Every same-category pair votes for the bin of its offset (truncation, as
     fit._vote_numpy), each held bin is summed with its 8 neighbours, and per rotation the `keep` best held bins (by
     votes × held + position in flat order, as there) are returned as (votes, rotation number, flat bin index on a
-    side of 2 × half + 2), in no particular order.
+    side of 2 × half + 2).
     """
     side = 2 * half + 2
     hist = np.zeros(side * side, np.int32)  # 4 bytes a bin: the grid stays in cache
@@ -261,8 +261,8 @@ def vote(rx: np.ndarray, ry: np.ndarray, r_at: np.ndarray, gx: np.ndarray, gy: n
     at = np.flatnonzero(g_at)
     fx_cat = (gx[ap], gx[at])
     fy_cat = (gy[ap], gy[at])
-    keys = np.empty(limit * limit, np.int64)  # per held bin of one rotation: its key and flat index
-    flats = np.empty(limit * limit, np.int64)
+    best_key = np.empty(keep, np.int64)
+    best_pos = np.empty(keep, np.int64)
     for r in range(n_rot):
         h = 0
         for i in range(n_rec):
@@ -280,9 +280,9 @@ def vote(rx: np.ndarray, ry: np.ndarray, r_at: np.ndarray, gx: np.ndarray, gy: n
                 hist[f] += 1
         if h == 0:
             continue
-        # Held bins in flat order (a scan of the grid's inner part) with their 3 × 3 sums, and the `keep` best by
-        # votes × h + position: the keys are distinct, so the set is chosen by one partition (an insertion into a
-        # sorted buffer per bin cost more than the pairs themselves). Their order does not matter: fit sorts them.
+        # Held bins in flat order (a scan of the grid's inner part), 3 × 3 sums, and the `keep` best by
+        # votes × h + position kept in a small sorted buffer (ascending keys).
+        kept = 0
         pos = 0
         for ix in range(1, limit + 1):
             row = ix * side
@@ -292,14 +292,25 @@ def vote(rx: np.ndarray, ry: np.ndarray, r_at: np.ndarray, gx: np.ndarray, gy: n
                     continue
                 v = (hist[f - side - 1] + hist[f - side] + hist[f - side + 1] + hist[f - 1] + hist[f] + hist[f + 1]
                      + hist[f + side - 1] + hist[f + side] + hist[f + side + 1])
-                keys[pos] = np.int64(v) * h + pos
-                flats[pos] = f
+                key = np.int64(v) * h + pos
                 pos += 1
-        threshold = np.partition(keys[:h], h - keep)[h - keep] if h > keep else 0
-        for p in range(h):
-            if keys[p] >= threshold:
-                votes_out[m], rot_out[m], bin_out[m] = keys[p] // h, r, flats[p]
-                m += 1
+                if kept == keep and key <= best_key[0]:
+                    continue
+                if kept < keep:
+                    q = kept
+                    kept += 1
+                    while q > 0 and best_key[q - 1] > key:
+                        best_key[q], best_pos[q] = best_key[q - 1], best_pos[q - 1]
+                        q -= 1
+                else:  # drop the smallest, insert in order
+                    q = 0
+                    while q + 1 < keep and best_key[q + 1] < key:
+                        best_key[q], best_pos[q] = best_key[q + 1], best_pos[q + 1]
+                        q += 1
+                best_key[q], best_pos[q] = key, f
+        for q in range(kept):
+            votes_out[m], rot_out[m], bin_out[m] = best_key[q] // h, r, best_pos[q]
+            m += 1
         for ix in range(1, limit + 1):  # clear for the next rotation (only the inner part was written)
             hist[ix * side + 1:ix * side + limit + 1] = 0
     return votes_out[:m], rot_out[:m], bin_out[:m]
