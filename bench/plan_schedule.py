@@ -70,7 +70,8 @@ def run(solver: str, args: argparse.Namespace, queue: multiprocessing.Queue) -> 
         plan = greedy_schedule(problem)
     else:
         plan = optimised_schedule(problem, seconds_per_window=args.seconds_per_window, window_weeks=args.window_weeks,
-                                  deadline_bonus=0.0 if args.no_deadline_bonus else args.deadline_bonus)
+                                  deadline_bonus=0.0 if args.no_deadline_bonus else args.deadline_bonus,
+                                  capacity_price=not args.no_capacity_price)
     measures = measure(problem, plan)
     with open("/proc/self/status") as status:
         peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
@@ -99,6 +100,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--window-weeks", type=int, default=13)
     parser.add_argument("--no-deadline-bonus", action="store_true", help="CP-SAT ignores project deadlines.")
+    parser.add_argument("--no-capacity-price", action="store_true",
+                        help="CP-SAT does not charge chunks for their days at the window's marginal price.")
     parser.add_argument("--deadline-bonus", type=float, default=1000.0,
                         help="a deadline chunk's bonus, in times the largest chunk value (default: lexicographic)")
     args = parser.parse_args()

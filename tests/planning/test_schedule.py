@@ -16,7 +16,8 @@ from demine.planning.work import build_problem
 from plan_cases import START, capacity, hazards
 
 SOLVERS = {"greedy": greedy_schedule, "dispatch": dispatch_schedule,
-           "cp-sat": lambda p: optimised_schedule(p, seconds_per_window=1.0)}
+           "cp-sat": lambda p: optimised_schedule(p, seconds_per_window=1.0),
+           "cp-sat unpriced": lambda p: optimised_schedule(p, seconds_per_window=1.0, capacity_price=False)}
 
 
 def _no_overlap(problem, plan) -> None:
@@ -108,8 +109,8 @@ def test_project_deadline_met_by_cp_sat_not_by_greedy() -> None:
     assert measure(problem, optimised).projects_on_time == 1 and measure(problem, greedy).projects_on_time == 0
 
 
-def test_plan_releases_more_priority_weighted_land_than_greedy_when_capacity_binds() -> None:
-    # A random programme with more work than a year of capacity: the plan packs the teams' days.
+def _binding_programme():  # type: ignore[no-untyped-def]
+    """A random programme with more work than three quarters of a year of capacity."""
     rng = np.random.default_rng(7)
     rows = [{"code": f"H{i:03d}", "remaining_m2": float(rng.lognormal(11, 1)), "score": float(rng.uniform(0, 100)),
              "x": float(rng.uniform(0, 60_000)), "y": float(rng.uniform(0, 60_000)),
@@ -119,7 +120,11 @@ def test_plan_releases_more_priority_weighted_land_than_greedy_when_capacity_bin
     rates = {("survey", "nts"): 20_000, ("mechanical", "ts"): 6_000, ("mechanical", "clearance"): 3_000,
              ("manual", "clearance"): 400}
     cap = capacity(teams, rates=rates, shares=(0.5, 0.3), max_km=60)
-    problem = build_problem(hazards(rows), cap, start=START, weeks=39, chunk_days=5)
+    return build_problem(hazards(rows), cap, start=START, weeks=39, chunk_days=5)
+
+
+def test_plan_releases_more_priority_weighted_land_than_greedy_when_capacity_binds() -> None:
+    problem = _binding_programme()  # the plan packs the teams' days
     greedy = measure(problem, greedy_schedule(problem))
     optimised = measure(problem, optimised_schedule(problem, seconds_per_window=1.0))
     assert greedy.released_m2 < problem.chunk_area.sum()  # capacity binds
@@ -170,3 +175,26 @@ def test_dispatch_leaves_no_team_idle_while_work_waits() -> None:
     assert plan.start[second].min() == 0.0  # the manual team starts at once on the second hazard
     assert (plan.team >= 0).all()
     _no_overlap(problem, plan)
+
+
+def test_window_charges_days_at_the_marginal_price() -> None:
+    """The price is the gain per day of the best ordinary chunk the fill had no days for; deadline chunks do not set
+    it; with nothing short of days, days are free."""
+    from demine.planning.cpsat import _charged
+
+    gain = np.array([[100, 90], [60, 0], [60, 0], [30, 0], [5000, 0]], dtype=np.int64)
+    cost = np.array([[10, 12], [3, 0], [3, 0], [4, 0], [1, 0]], dtype=np.int64)
+    valid = np.array([[True, True], [True, False], [True, False], [True, False], [True, False]])
+    urgent = np.array([False, False, False, False, True])
+    charged = _charged(gain, cost, valid, np.array([0, 4]), urgent)  # A and the deadline chunk were short of days
+    assert charged.tolist() == [[0, -30], [30, 0], [30, 0], [-10, 0], [4990, 0]]  # price 10 a day (A's 100 / 10)
+    assert (_charged(gain, cost, valid, np.array([], dtype=np.int64), urgent) == gain).all()
+    assert (_charged(gain, cost, valid, np.array([4]), urgent) == gain).all()
+
+
+def test_unpriced_plan_releases_more_than_greedy_when_capacity_binds() -> None:
+    problem = _binding_programme()
+    greedy = measure(problem, greedy_schedule(problem))
+    unpriced = optimised_schedule(problem, seconds_per_window=1.0, capacity_price=False)
+    _no_overlap(problem, unpriced)
+    assert measure(problem, unpriced).weighted_release > greedy.weighted_release
