@@ -10,7 +10,7 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from demine.analysis.records.fit import FoundMines
+from demine.analysis.records.fit import FoundMines, _refine
 from demine.analysis.records.geometry import WGS84_GEOD, row_mine_positions
 from demine.analysis.records.inputs import VerificationInputs
 from demine.analysis.records.metrics import Land
@@ -58,6 +58,35 @@ def test_the_released_land_of_a_view_is_the_released_land(x0: float, y0: float, 
     x = x0 + size / 2 + rng.uniform(-spread, spread, 300)
     y = y0 + size / 2 + rng.uniform(-spread, spread, 300)
     assert np.array_equal(worked(x, y), LAND.worked_mask(x, y))
+
+
+@settings(max_examples=40, deadline=None)
+@given(x0=st.floats(0, 3500), y0=st.floats(0, 3500), length=st.floats(20, 600), bearing=st.floats(0, 180),
+       start=st.tuples(st.floats(-6, 6), st.floats(-300, 300), st.floats(-300, 300)),
+       margin=st.sampled_from([30.0, 760.0]), seed=st.integers(0, 2**32 - 1))
+def test_a_peak_scored_in_one_compiled_call_scores_as_the_national_indexes(
+        x0: float, y0: float, length: float, bearing: float, start: tuple[float, float, float], margin: float,
+        seed: int) -> None:
+    """kernels.score_peak (a record's view and the released polygons of its surroundings, metrics.WorkedNear) against
+    the national index and the polygons' tree (Land.worked_mask): the same share, matches and fit to the bit. The
+    small margin makes fits reach beyond the view, where the wider indexes answer."""
+    rng = np.random.default_rng(seed)
+    t = np.radians(bearing)
+    along = rng.uniform(0, length, 150)
+    rec_x = x0 + along * np.sin(t) + rng.integers(0, 4, 150) * 6 * np.cos(t)
+    rec_y = y0 + along * np.cos(t) - rng.integers(0, 4, 150) * 6 * np.sin(t)
+    rec_at = rng.random(150) < 0.3
+    box = (rec_x.min() - margin, rec_y.min() - margin, rec_x.max() + margin, rec_y.max() + margin)
+    view, worked = NATIONAL.near(*box), LAND.worked_near(*box)
+    cx, cy = float(rec_x.mean()), float(rec_y.mean())
+    got = _refine(rec_x, rec_y, rec_at, view, cx, cy, start, worked)
+    want = _refine(rec_x, rec_y, rec_at, NATIONAL, cx, cy, start, LAND.worked_mask)
+    assert (got is None) == (want is None)
+    if got is not None:
+        assert got[0] == want[0] and got[1].matched == want[1].matched
+        assert np.allclose([got[1].dx, got[1].dy, got[1].rotation_deg, got[1].residual_m],
+                           [want[1].dx, want[1].dy, want[1].rotation_deg, want[1].residual_m], atol=1e-6,
+                           equal_nan=True)
 
 
 def _fields(n: int) -> VerificationInputs:

@@ -449,11 +449,23 @@ def _refine(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: 
         radius = max(FIT_RADIUS_M, radius / 2)
     if abs(rotation) > MAX_ROTATION_DEG:
         return None  # a turn this large is not how a reference point goes wrong
-    x, y = rotate(px, py, rotation, cx, cy, dx, dy)
-    index, distance = found.nearest(x, y, p_at, FIT_RADIUS_M)
+    scored = False
+    rings = getattr(worked, "rings", None)  # metrics.WorkedNear: its polygons go to the compiled scoring
+    if grid is not None and rings is not None:
+        # The moving, pairing and worked-land count in one compiled call (kernels.score_peak), with the turn's
+        # cosine and sine taken as geometry.rotate takes them, so that the positions are the same to the bit.
+        t = np.radians(-rotation)
+        index, distance, on_worked, scored = kernels.score_peak(
+            px, py, p_at, np.cos(t), np.sin(t), cx, cy, float(dx), float(dy), FIT_RADIUS_M, PAIRING_CANDIDATES,
+            found.x, found.y, *grid, np.asarray(found._window, float), worked.hits, rings.xs, rings.ys,
+            rings.ring_starts, rings.geom_rings, rings.bounds, worked.box)
+    if not scored:  # beyond the record's surroundings (or no compiled polygons): the wider indexes answer
+        x, y = rotate(px, py, rotation, cx, cy, dx, dy)
+        index, distance = found.nearest(x, y, p_at, FIT_RADIUS_M)
+        on_worked = int(worked(x, y).sum())
     matched = index >= 0
     residual = float(np.sqrt(np.mean(distance[matched] ** 2))) if matched.any() else float("nan")
-    n_matched, on_worked = int(matched.sum()), int(worked(x, y).sum())
+    n_matched = int(matched.sum())
     prior = PRIOR_MINES * len(px) / len(rec_x)  # the prior in mines of the whole record, whatever the sample
     share = n_matched / (max(on_worked, n_matched) + prior)
     return share, RigidFit(float(dx), float(dy), float(rotation), cx, cy, n_matched, residual)

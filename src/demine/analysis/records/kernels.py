@@ -19,6 +19,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from demine.analysis.records.rings import _covered
+
 GRID_CELL_M = 16.0  # the widest radius the fit asks (4 × FIT_RADIUS_M): a query reads at most 3 × 3 cells
 
 
@@ -235,6 +237,38 @@ def refine(sx: np.ndarray, sy: np.ndarray, s_at: np.ndarray, ax: np.ndarray, ay:
             break  # the pairs no longer change the fit
         radius = max(fit_radius, radius / 2)
     return rotation, dx, dy, use_all, True
+
+
+@numba.njit(cache=True, nogil=True)
+def score_peak(px: np.ndarray, py: np.ndarray, p_at: np.ndarray, c: float, s: float, cx: float, cy: float, dx: float,
+               dy: float, within: float, k: int, x: np.ndarray, y: np.ndarray, order: np.ndarray, starts: np.ndarray,
+               minx: float, miny: float, cell: float, nx: int, ny: int, window: np.ndarray, hits: np.ndarray,
+               xs: np.ndarray, ys: np.ndarray, ring_starts: np.ndarray, geom_rings: np.ndarray, bounds: np.ndarray,
+               box: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, bool]:
+    """The scoring of one refined peak in one call (fit._refine): the recorded mines moved by the fit (c, s: the
+    cosine and sine of its turn, taken as geometry.rotate takes them), paired one to one with the found mines
+    (nearest_one_to_one) and counted on worked land (rings._covered over the released polygons `hits`). Not
+    answered (False) when the moved mines reach beyond the grid's window or the worked land's box: the caller then
+    scores on the wider indexes, as before."""
+    n = len(px)
+    qx = np.empty(n)
+    qy = np.empty(n)
+    for i in range(n):
+        qx[i], qy[i] = _rotate_one(px[i], py[i], c, s, cx, cy, dx, dy)
+    none_i = np.empty(0, np.int64)
+    none_d = np.empty(0)
+    if n == 0:
+        return none_i, none_d, 0, False
+    x0, y0, x1, y1 = qx.min(), qy.min(), qx.max(), qy.max()
+    if x0 - within < window[0] or y0 - within < window[1] or x1 + within > window[2] or y1 + within > window[3]:
+        return none_i, none_d, 0, False
+    if not (x0 >= box[0] and x1 <= box[2] and y0 >= box[1] and y1 <= box[3]):
+        return none_i, none_d, 0, False
+    index, distance = nearest_one_to_one(qx, qy, p_at, within, k, x, y, order, starts, minx, miny, cell, nx, ny)
+    on_worked = 0
+    if len(hits):
+        on_worked = int(_covered(hits, qx, qy, xs, ys, ring_starts, geom_rings, bounds).sum())
+    return index, distance, on_worked, True
 
 
 @numba.njit(cache=True, nogil=True)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from demine.analysis.records.fit import FoundMines, WorkedMask, best_fit
+from demine.analysis.records.fit import FoundMines, best_fit
 from demine.analysis.records.geometry import RigidFit
 from demine.analysis.records.rings import Rings
 
@@ -48,18 +48,12 @@ class Land:
             mask[hits] = True
         return mask
 
-    def worked_near(self, minx: float, miny: float, maxx: float, maxy: float) -> WorkedMask:
+    def worked_near(self, minx: float, miny: float, maxx: float, maxy: float) -> WorkedNear:
         """worked_mask for the points of one record's surroundings: the released polygons reaching the box are taken
         once and tested in one compiled loop (rings.py) instead of a tree query per call; points outside the box go
         to the tree as before. The same answer: a point is within a polygon exactly when it lies in its interior."""
-        hits = self.released_tree.query(shapely.box(minx, miny, maxx, maxy))
-
-        def worked(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-            if not len(x) or not (x.min() >= minx and x.max() <= maxx and y.min() >= miny and y.max() <= maxy):
-                return self.worked_mask(x, y)
-            return self.released_rings.covered(hits, x, y)
-
-        return worked
+        return WorkedNear(self, self.released_tree.query(shapely.box(minx, miny, maxx, maxy)).astype(np.int64),
+                          np.array([minx, miny, maxx, maxy], float))
 
     def released_near(self, area: shapely.Geometry, *, cleared_or_reduced_only: bool = False) -> shapely.Geometry:
         hits = self.released_tree.query(area, predicate="intersects")
@@ -76,6 +70,26 @@ class Land:
     def confirmed_near(self, area: shapely.Geometry) -> shapely.Geometry:
         hits = self._confirmed_tree.query(area, predicate="intersects")
         return shapely.union_all(self.confirmed[hits]) if len(hits) else shapely.Polygon()
+
+
+@dataclass(frozen=True, slots=True)
+class WorkedNear:
+    """Land.worked_mask for one record's surroundings (a fit.WorkedMask): the released polygons reaching `box` (minx,
+    miny, maxx, maxy), which fit._refine also hands to its compiled scoring (kernels.score_peak)."""
+
+    land: Land
+    hits: np.ndarray
+    box: np.ndarray
+
+    @property
+    def rings(self) -> Rings:
+        return self.land.released_rings
+
+    def __call__(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        minx, miny, maxx, maxy = self.box
+        if not len(x) or not (x.min() >= minx and x.max() <= maxx and y.min() >= miny and y.max() <= maxy):
+            return self.land.worked_mask(x, y)
+        return self.land.released_rings.covered(self.hits, x, y)
 
 
 @dataclass(frozen=True, slots=True)
