@@ -8,6 +8,7 @@ A record cost some 10,000 small numpy, shapely and k-d tree calls, and their num
 - the closest found mine within a radius and the one-to-one pairing (closest first, rounds of mutual best choices,
   as fit._one_to_one) read from that grid;
 - the iterations of the fit (closest pairs, closed-form rotation) from one peak to convergence;
+- the scoring of a refined peak (the sample moved, paired one to one, counted on worked land);
 - the translation vote over trial rotations × recorded × found pairs, binned into one histogram per rotation.
 
 Compiled once per machine (`cache=True` keeps the machine code beside the module); the first call of a fresh
