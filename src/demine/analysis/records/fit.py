@@ -356,26 +356,14 @@ def _vote_numpy(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, fou
 
 def _distinct_peaks(votes: np.ndarray, rotation: np.ndarray, dx: np.ndarray,
                     dy: np.ndarray) -> list[tuple[float, float, float]]:
-    """The peaks refined, as _distinct_peaks_of_list chooses them, in array operations: some 300 candidate bins a
-    record, whose Python loops cost as much as the compiled vote."""
+    """The peaks refined, as _distinct_peaks_of_list chooses them, sorted in numpy and chosen in one compiled call
+    (kernels.distinct_peaks): some 300 candidate bins a record, whose Python loops cost as much as the compiled vote."""
     if not len(votes):
         return []
     order = np.lexsort((dy, dx, rotation, votes))[::-1]  # best first, as sorted(..., reverse=True) on the tuples
     votes, rotation, dx, dy = votes[order], rotation[order], dx[order], dy[order]
-    n_tied = int(np.count_nonzero(votes >= PLATEAU_SHARE * votes[0]))  # a prefix: votes descend
-    chosen = [0]
-    for _ in range(PLATEAU_ENDS):  # the ends of a run of tied peaks (see _distinct_peaks_of_list)
-        gap = np.min([np.hypot(dx[:n_tied] - dx[p], dy[:n_tied] - dy[p]) for p in chosen], axis=0)
-        if gap.max() <= PEAK_SEPARATION_M + 1e-6:
-            break
-        chosen.append(int(np.argmax(gap)))
-    while len(chosen) < PEAKS_REFINED:
-        # The first candidate apart from every peak chosen: peaks only add constraints, so the earlier candidates
-        # that failed stay failed, as in the sequential scan.
-        apart = np.all([np.hypot(dx - dx[p], dy - dy[p]) > PEAK_SEPARATION_M + 1e-6 for p in chosen], axis=0)
-        if not apart.any():
-            break
-        chosen.append(int(np.argmax(apart)))
+    chosen = kernels.distinct_peaks(votes.astype(np.float64), dx, dy, PLATEAU_SHARE, PLATEAU_ENDS, PEAKS_REFINED,
+                                    PEAK_SEPARATION_M + 1e-6).tolist()
     return [(float(rotation[p]), float(dx[p]), float(dy[p])) for p in chosen]
 
 

@@ -241,6 +241,47 @@ def refine(sx: np.ndarray, sy: np.ndarray, s_at: np.ndarray, ax: np.ndarray, ay:
 
 
 @numba.njit(cache=True, nogil=True)
+def distinct_peaks(votes: np.ndarray, dx: np.ndarray, dy: np.ndarray, plateau_share: float, plateau_ends: int,
+                   peaks: int, separation: float) -> np.ndarray:
+    """fit._distinct_peaks's choice over candidates sorted best first: the strongest, the ends of the run tied with
+    it (the farthest from those chosen, first of equals), then the first candidates apart from every peak chosen.
+    Positions (indices) of the peaks chosen, in order."""
+    n = len(votes)
+    n_tied = 0
+    while n_tied < n and votes[n_tied] >= plateau_share * votes[0]:  # a prefix: votes descend
+        n_tied += 1
+    chosen = np.empty(peaks, np.int64)
+    chosen[0] = 0
+    m = 1
+    gap = np.empty(n_tied)
+    for _ in range(plateau_ends):
+        best, best_gap = 0, -1.0
+        for i in range(n_tied):
+            g = np.inf
+            for q in range(m):
+                g = min(g, np.hypot(dx[i] - dx[chosen[q]], dy[i] - dy[chosen[q]]))
+            gap[i] = g
+            if g > best_gap:  # the first of equal gaps, as np.argmax
+                best, best_gap = i, g
+        if best_gap <= separation or m == peaks:
+            break
+        chosen[m] = best
+        m += 1
+    for i in range(n):
+        if m == peaks:
+            break
+        apart = True
+        for q in range(m):
+            if not np.hypot(dx[i] - dx[chosen[q]], dy[i] - dy[chosen[q]]) > separation:
+                apart = False
+                break
+        if apart:
+            chosen[m] = i
+            m += 1
+    return chosen[:m]
+
+
+@numba.njit(cache=True, nogil=True)
 def score_peak(px: np.ndarray, py: np.ndarray, p_at: np.ndarray, c: float, s: float, cx: float, cy: float, dx: float,
                dy: float, within: float, k: int, x: np.ndarray, y: np.ndarray, order: np.ndarray, starts: np.ndarray,
                minx: float, miny: float, cell: float, nx: int, ny: int, window: np.ndarray, hits: np.ndarray,
