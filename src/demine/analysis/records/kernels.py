@@ -1,7 +1,7 @@
 """Compiled loops of the record fit: a record's whole vote, whole refinement and pairing in one call each.
 
 A record cost some 10,000 small numpy, shapely and k-d tree calls, and their number, not their size, set the time
-(docs/records-verification.md, "Speed"). These kernels do the same arithmetic in one loop per call:
+(docs/records-verification-speed.md). These kernels do the same arithmetic in one loop per call:
 
 - a grid (cell hash) of the mines found near one record, per category, in place of the k-d trees of its view: the
   mines near a record are already local, so a query reads the few cells within its radius;
