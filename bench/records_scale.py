@@ -46,7 +46,7 @@ from rich.console import Console
 from rich.table import Table
 
 from demine.analysis.records.classify import DEFAULT_THRESHOLDS, RecordClass, evidence_needed
-from demine.analysis.records.fit import FoundMines
+from demine.analysis.records.found_mines import FoundMines
 from demine.analysis.records.geometry import LocalFrame, recorded_mines, row_mine_positions
 from demine.analysis.records.inputs import VerificationInputs, load_inputs
 from demine.analysis.records.metrics import Land

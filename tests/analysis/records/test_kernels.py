@@ -8,8 +8,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from demine.analysis.records.fit import (FoundMines, _distinct_peaks, _distinct_peaks_of_list, _refine, _vote,
-                                        _vote_numpy, best_fit)
+from demine.analysis.records.fit import (_distinct_peaks, _distinct_peaks_of_list, _refine, _vote, _vote_numpy,
+                                        best_fit)
+from demine.analysis.records.found_mines import FoundMines
 
 seeds = st.integers(0, 2**32 - 1)
 

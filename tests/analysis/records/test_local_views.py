@@ -10,7 +10,8 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from demine.analysis.records.fit import FoundMines, _refine
+from demine.analysis.records.fit import _refine
+from demine.analysis.records.found_mines import FoundMines
 from demine.analysis.records.geometry import WGS84_GEOD, row_mine_positions
 from demine.analysis.records.inputs import VerificationInputs
 from demine.analysis.records.metrics import Land

@@ -6,7 +6,7 @@ A record cost some 10,000 small numpy, shapely and k-d tree calls, and their num
 - a grid (cell hash) of the mines found near one record, per category, in place of the k-d trees of its view: the
   mines near a record are already local, so a query reads the few cells within its radius;
 - the closest found mine within a radius and the one-to-one pairing (closest first, rounds of mutual best choices,
-  as fit._one_to_one) read from that grid;
+  as found_mines._one_to_one) read from that grid;
 - the iterations of the fit (closest pairs, closed-form rotation) from one peak to convergence;
 - the scoring of a refined peak (the sample moved, paired one to one, counted on worked land);
 - the translation vote over trial rotations × recorded × found pairs, binned into one histogram per rotation.
@@ -97,7 +97,7 @@ def nearest_one_to_one(qx: np.ndarray, qy: np.ndarray, q_at: np.ndarray, within:
                        y: np.ndarray, order: np.ndarray, starts: np.ndarray, minx: float, miny: float, cell: float,
                        nx: int, ny: int) -> tuple[np.ndarray, np.ndarray]:
     """One-to-one pairing as FoundMines.nearest: up to k candidates per point within `within`, taken closest first in
-    rounds of mutual best choices (fit._one_to_one), each point and each found mine used once."""
+    rounds of mutual best choices (found_mines._one_to_one), each point and each found mine used once."""
     n = len(qx)
     bound = within * (1 + 1e-9)
     src = np.empty(n * k, np.int64)

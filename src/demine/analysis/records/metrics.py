@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from demine.analysis.records.fit import FoundMines, best_fit
+from demine.analysis.records.fit import best_fit
+from demine.analysis.records.found_mines import FoundMines
 from demine.analysis.records.geometry import RigidFit
 from demine.analysis.records.rings import Rings
 

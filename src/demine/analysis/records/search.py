@@ -28,7 +28,7 @@ import shapely
 from rasterio.transform import Affine
 from scipy import fft as sfft
 
-from demine.analysis.records.fit import FoundMines
+from demine.analysis.records.found_mines import FoundMines
 from demine.analysis.records.metrics import Land
 
 SEARCH_CELL_M = 10.0  # placement step and raster cell: a tenth of the smallest shift worth correcting

@@ -11,7 +11,7 @@ import pandas as pd
 import shapely
 
 from demine.analysis.records.classify import DEFAULT_THRESHOLDS, RecordClass, Thresholds, classify, evidence_needed
-from demine.analysis.records.fit import FoundMines
+from demine.analysis.records.found_mines import FoundMines
 from demine.analysis.records.geometry import LocalFrame, RigidFit, recorded_mines
 from demine.analysis.records.inputs import VerificationInputs
 from demine.analysis.records.metrics import Land, RecordMetrics, filled, measure_record
