@@ -184,10 +184,8 @@ def bulk_load(connection: Connection, table: Table) -> Iterator[None]:
     if load.deferred is not None:
         cursor = connection.connection.driver_connection.cursor()
         try:
-            cache = cursor.execute("PRAGMA cache_size").fetchone()[0]
-            cursor.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
-            _restore(cursor, table, load.deferred)
-            cursor.execute(f"PRAGMA cache_size = {cache}")
+            with _bulk_cache(cursor):
+                _restore(cursor, table, load.deferred)
         finally:
             cursor.close()
         analyse(connection, table)  # the indexes built again have no statistics yet
@@ -199,9 +197,7 @@ BULK_LOAD = "demine.bulk_load"  # key of the running bulk load in the connection
 @contextmanager
 def _sqlite_bulk_settings(cursor, table: Table, rows: int, *,  # type: ignore[no-untyped-def]
                           explicit_ids: bool = False, load: _BulkLoad | None = None) -> Iterator[None]:
-    cache = cursor.execute("PRAGMA cache_size").fetchone()[0]
-    cursor.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
-    try:
+    with _bulk_cache(cursor):
         if load is not None and load.deferred is not None:
             yield  # an earlier insert of the load dropped them; the load puts them back at its end
             return
@@ -212,6 +208,15 @@ def _sqlite_bulk_settings(cursor, table: Table, rows: int, *,  # type: ignore[no
             load.deferred = deferred
         elif deferred is not None:
             _restore(cursor, table, deferred)
+
+
+@contextmanager
+def _bulk_cache(cursor) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """SQLite's page cache at BULK_CACHE_KIB while a large insert or an index rebuild runs, put back after it."""
+    cache = cursor.execute("PRAGMA cache_size").fetchone()[0]
+    cursor.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+    try:
+        yield
     finally:
         cursor.execute(f"PRAGMA cache_size = {cache}")
 
