@@ -20,6 +20,7 @@ import numpy as np
 from demine.analysis.records import kernels
 from demine.analysis.records.found_mines import PAIRING_CANDIDATES, FoundMines
 from demine.analysis.records.geometry import IDENTITY, RigidFit, rotate
+from demine.analysis.records.row_ends import RowEnds
 
 VOTE_BIN_M = 4.0  # coarse enough that a 1-2° compass error does not split the peak over a short field
 TRIAL_ROTATIONS_DEG = np.arange(-6.0, 6.01, 3.0)  # compass and grid/true north errors seen on forms
@@ -45,6 +46,10 @@ MAX_ROTATION_DEG = 8.0
 SHARE_MARGIN = 0.05
 NEAR_AS_WRITTEN_M = 40.0  # corrections this small are kept minimal (the accurate margin of classify.Thresholds)
 PRIOR_MINES = 5  # so that 3 of 3 worked mines do not outrank 300 of 320
+# A real shift is also tried slid by up to this many spacings each way along the rows (24-96 m at the 3-12 m spacings
+# of the forms: the along-row errors seen were 2-6 spacings), along the steps of the rows carrying the most mines.
+SLIDE_SPACINGS = 8
+SLIDE_STEPS = 2
 
 # Whether each (x, y) in the local metric frame lies on land already worked (released).
 WorkedMask: TypeAlias = Callable[[np.ndarray, np.ndarray], np.ndarray]
@@ -79,12 +84,68 @@ def best_fit(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found:
         # A real reference-point error: the best-matching fit, not the smallest slide that is almost as good, since a
         # slide of whole spacings along the rows scores nearly the same and would be off by that much.
         chosen = max(tied, key=lambda sf: (sf[0], sf[1].matched, -sf[1].residual_m))[1]
+        chosen = _along_rows(rec_x, rec_y, rec_is_at, found, worked, chosen, pick)
     # Fits were scored on the fitting sample; the chosen one's match and residual are counted over every mine.
     x, y = chosen.apply(rec_x, rec_y)
     index, distance = found.nearest(x, y, rec_is_at, FIT_RADIUS_M)
     matched = index >= 0
     residual = float(np.sqrt(np.mean(distance[matched] ** 2))) if matched.any() else float("nan")
     return RigidFit(chosen.dx, chosen.dy, chosen.rotation_deg, cx, cy, int(matched.sum()), residual)
+
+
+def _along_rows(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: FoundMines, worked: WorkedMask,
+                chosen: RigidFit, pick: np.ndarray) -> RigidFit:
+    """Of the chosen fit and its slides by whole spacings along its rows that are as good as the best fit (within
+    SHARE_MARGIN of its share, as the peaks tied with it), the one whose rows end where the found rows end (row_ends.py).
+
+    The vote cannot tell slides along the rows apart (every slide that keeps the worked part of a field covered gets
+    nearly the same votes), so the true offset is often not among the peaks refined; the slides put it there. Their
+    shares cannot tell them apart either: they differ only at the rows' ends, by a mine or two a row, which the
+    pairing's noise over the whole worked part of the field hides. So among them the one with the fewest misfits at
+    the rows' ends wins (recorded end mines on worked land with nothing found, found mines where the rows would
+    continue), the chosen fit before a slide, then the best share.
+    """
+    ends = RowEnds.of(rec_x, rec_y, rec_is_at, within_m=FIT_RADIUS_M)
+    if not len(ends.steps):
+        return chosen
+    cx, cy = chosen.centre_x, chosen.centre_y
+    px, py, p_at = rec_x[pick], rec_y[pick], rec_is_at[pick]
+    if len(px) < len(rec_x) and _pair_on_worked(px, py, p_at, found, cx, cy, chosen.rotation_deg, chosen.dx,
+                                                chosen.dy, worked)[0] < MIN_FITTING_PAIRS:
+        px, py, p_at = rec_x, rec_y, rec_is_at  # as _refine does when little of the record is found
+    prior = PRIOR_MINES * len(px) / len(rec_x)
+
+    def share(fit: RigidFit) -> float:
+        matched, on_worked, _ = _pair_on_worked(px, py, p_at, found, cx, cy, fit.rotation_deg, fit.dx, fit.dy, worked)
+        return matched / (max(on_worked, matched) + prior)
+
+    # Only the chosen fit and its own slides compete on their rows' ends: they lie on the same worked land. A fit to
+    # another stretch of the field (or another field) may have no worked row end to misfit, which is not evidence.
+    t = np.radians(-chosen.rotation_deg)
+    c, s = np.cos(t), np.sin(t)
+    k = np.concatenate([np.arange(1, SLIDE_SPACINGS + 1), -np.arange(1, SLIDE_SPACINGS + 1)]).astype(float)
+    steps = ends.steps[:SLIDE_STEPS]
+    turned = np.column_stack([c * steps[:, 0] - s * steps[:, 1], s * steps[:, 0] + c * steps[:, 1]])  # as the fit turns
+    offsets = np.vstack([np.zeros((1, 2)), (k[None, :, None] * turned[:, None, :]).reshape(-1, 2)])
+    misfits = ends.misfits(chosen, offsets, rec_x, rec_y, rec_is_at, found, worked, FIT_RADIUS_M)
+    slides = [RigidFit(chosen.dx + ox, chosen.dy + oy, chosen.rotation_deg, cx, cy, 0, float("nan"))
+              for ox, oy in offsets[1:].tolist()]
+    # Fewest misfits first; on a tie the chosen fit stays, so only slides with fewer misfits need their share (the
+    # costly part), level by level, and the first level holding one as good as the best decides.
+    better = misfits[1:] < misfits[0]
+    if not better.any():
+        return chosen
+    floor = share(chosen) - SHARE_MARGIN  # the chosen fit has the best share of the peaks refined
+    for level in np.unique(misfits[1:][better]).tolist():
+        shares = {i: share(slides[i]) for i in np.flatnonzero(misfits[1:] == level).tolist()}
+        good = [i for i, value in shares.items() if value >= floor]
+        if good:
+            slid = slides[max(good, key=lambda i: shares[i])]
+            # Moved by whole spacings from a converged fit: the iterations settle it on its own pairs.
+            again = _refine(rec_x, rec_y, rec_is_at, found, cx, cy, (slid.rotation_deg, slid.dx, slid.dy), worked,
+                            pick=pick)
+            return slid if again is None else again[1]
+    return chosen
 
 
 def _vote(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: FoundMines, candidates: np.ndarray,
@@ -250,7 +311,18 @@ def _refine(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: 
         radius = max(FIT_RADIUS_M, radius / 2)
     if abs(rotation) > MAX_ROTATION_DEG:
         return None  # a turn this large is not how a reference point goes wrong
+    n_matched, on_worked, residual = _pair_on_worked(px, py, p_at, found, cx, cy, rotation, dx, dy, worked)
+    prior = PRIOR_MINES * len(px) / len(rec_x)  # the prior in mines of the whole record, whatever the sample
+    share = n_matched / (max(on_worked, n_matched) + prior)
+    return share, RigidFit(float(dx), float(dy), float(rotation), cx, cy, n_matched, residual)
+
+
+def _pair_on_worked(px: np.ndarray, py: np.ndarray, p_at: np.ndarray, found: FoundMines, cx: float, cy: float,
+                    rotation: float, dx: float, dy: float, worked: WorkedMask) -> tuple[int, int, float]:
+    """The recorded mines (px, py) moved by a fit: how many pair with a found mine, how many lie on worked land, and
+    the RMS distance of the pairs."""
     scored = False
+    grid = found._grid
     rings = getattr(worked, "rings", None)  # metrics.WorkedNear: its polygons go to the compiled scoring
     if grid is not None and rings is not None:
         # The moving, pairing and worked-land count in one compiled call (kernels.score_peak), with the turn's
@@ -266,10 +338,7 @@ def _refine(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: 
         on_worked = int(worked(x, y).sum())
     matched = index >= 0
     residual = float(np.sqrt(np.mean(distance[matched] ** 2))) if matched.any() else float("nan")
-    n_matched = int(matched.sum())
-    prior = PRIOR_MINES * len(px) / len(rec_x)  # the prior in mines of the whole record, whatever the sample
-    share = n_matched / (max(on_worked, n_matched) + prior)
-    return share, RigidFit(float(dx), float(dy), float(rotation), cx, cy, n_matched, residual)
+    return int(matched.sum()), int(on_worked), residual
 
 
 def _kabsch(px: np.ndarray, py: np.ndarray, qx: np.ndarray, qy: np.ndarray, cx: float,
