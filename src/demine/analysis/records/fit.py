@@ -84,7 +84,7 @@ def best_fit(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found:
         # A real reference-point error: the best-matching fit, not the smallest slide that is almost as good, since a
         # slide of whole spacings along the rows scores nearly the same and would be off by that much.
         chosen = max(tied, key=lambda sf: (sf[0], sf[1].matched, -sf[1].residual_m))[1]
-        chosen = _along_rows(rec_x, rec_y, rec_is_at, found, worked, chosen, pick)
+        chosen = _along_rows(rec_x, rec_y, rec_is_at, found, worked, chosen, best, pick)
     # Fits were scored on the fitting sample; the chosen one's match and residual are counted over every mine.
     x, y = chosen.apply(rec_x, rec_y)
     index, distance = found.nearest(x, y, rec_is_at, FIT_RADIUS_M)
@@ -94,24 +94,24 @@ def best_fit(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found:
 
 
 def _along_rows(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: FoundMines, worked: WorkedMask,
-                chosen: RigidFit, pick: np.ndarray) -> RigidFit:
+                chosen: RigidFit, best_share: float, pick: np.ndarray) -> RigidFit:
     """Of the chosen fit and its slides by whole spacings along its rows that are as good as the best fit (within
-    SHARE_MARGIN of its share, as the peaks tied with it), the one whose rows end where the found rows end (row_ends.py).
+    SHARE_MARGIN of its share `best_share`, as the peaks tied with it), the one whose rows end where the found rows
+    end (row_ends.py).
 
     The vote cannot tell slides along the rows apart (every slide that keeps the worked part of a field covered gets
     nearly the same votes), so the true offset is often not among the peaks refined; the slides put it there. Their
     shares cannot tell them apart either: they differ only at the rows' ends, by a mine or two a row, which the
     pairing's noise over the whole worked part of the field hides. So among them the one with the fewest misfits at
     the rows' ends wins (recorded end mines on worked land with nothing found, found mines where the rows would
-    continue), the chosen fit before a slide, then the best share.
+    continue), the chosen fit before a slide, then the smallest slide.
     """
     ends = RowEnds.of(rec_x, rec_y, rec_is_at, within_m=FIT_RADIUS_M)
     if not len(ends.steps):
         return chosen
     cx, cy = chosen.centre_x, chosen.centre_y
     px, py, p_at = rec_x[pick], rec_y[pick], rec_is_at[pick]
-    if len(px) < len(rec_x) and _pair_on_worked(px, py, p_at, found, cx, cy, chosen.rotation_deg, chosen.dx,
-                                                chosen.dy, worked)[0] < MIN_FITTING_PAIRS:
+    if len(px) < len(rec_x) and chosen.matched < MIN_FITTING_PAIRS:
         px, py, p_at = rec_x, rec_y, rec_is_at  # as _refine does when little of the record is found
     prior = PRIOR_MINES * len(px) / len(rec_x)
 
@@ -128,23 +128,17 @@ def _along_rows(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, fou
     turned = np.column_stack([c * steps[:, 0] - s * steps[:, 1], s * steps[:, 0] + c * steps[:, 1]])  # as the fit turns
     offsets = np.vstack([np.zeros((1, 2)), (k[None, :, None] * turned[:, None, :]).reshape(-1, 2)])
     misfits = ends.misfits(chosen, offsets, rec_x, rec_y, rec_is_at, found, worked, FIT_RADIUS_M)
-    slides = [RigidFit(chosen.dx + ox, chosen.dy + oy, chosen.rotation_deg, cx, cy, 0, float("nan"))
-              for ox, oy in offsets[1:].tolist()]
-    # Fewest misfits first; on a tie the chosen fit stays, so only slides with fewer misfits need their share (the
-    # costly part), level by level, and the first level holding one as good as the best decides.
-    better = misfits[1:] < misfits[0]
-    if not better.any():
-        return chosen
-    floor = share(chosen) - SHARE_MARGIN  # the chosen fit has the best share of the peaks refined
-    for level in np.unique(misfits[1:][better]).tolist():
-        shares = {i: share(slides[i]) for i in np.flatnonzero(misfits[1:] == level).tolist()}
-        good = [i for i, value in shares.items() if value >= floor]
-        if good:
-            slid = slides[max(good, key=lambda i: shares[i])]
-            # Moved by whole spacings from a converged fit: the iterations settle it on its own pairs.
-            again = _refine(rec_x, rec_y, rec_is_at, found, cx, cy, (slid.rotation_deg, slid.dx, slid.dy), worked,
-                            pick=pick)
-            return slid if again is None else again[1]
+    # Fewest misfits first; on a tie the chosen fit stays, then the smaller slide: so the slides are asked for their
+    # share (the costly part) in that order, only those with fewer misfits than the chosen fit, and the first as good
+    # as the best wins.
+    better = np.flatnonzero(misfits[1:] < misfits[0])
+    floor = best_share - SHARE_MARGIN
+    for i in better[np.lexsort((np.hypot(offsets[1:, 0], offsets[1:, 1])[better], misfits[1:][better]))].tolist():
+        slid = RigidFit(chosen.dx + offsets[i + 1, 0], chosen.dy + offsets[i + 1, 1], chosen.rotation_deg, cx, cy, 0,
+                        float("nan"))
+        if share(slid) >= floor:
+            # Moved by whole spacings (the record's own steps, exact) from a converged fit: no new iterations needed.
+            return slid
     return chosen
 
 
