@@ -87,9 +87,8 @@ def test_shifted_record_gives_the_reference_point_error(east: float, north: floa
     recorded = _belt(east, north)  # the form's reference point was wrong by (east, north)
     result = _verify(recorded, _ground(truth))
     assert result.verification_class is RecordClass.SHIFTED
-    # Within one mine spacing (6 m) along the rows: a fit a whole spacing along a row matches all but the row ends,
-    # and within SHARE_MARGIN the smaller correction wins (docs/records-verification.md, "What falls short").
-    assert result.fit.dx == pytest.approx(-east, abs=7) and result.fit.dy == pytest.approx(-north, abs=3)
+    # A fit a whole spacing (6 m) along the rows matches all but the row ends; the row ends decide (row_ends.py).
+    assert result.fit.dx == pytest.approx(-east, abs=2) and result.fit.dy == pytest.approx(-north, abs=2)
     assert result.corrected_perimeter is None  # everything around it is already released: nothing left to propose
 
 
@@ -100,6 +99,8 @@ def test_shifted_record_gets_a_corrected_polygon_for_the_land_not_yet_cleared() 
     # The true field is cleared up to 150 m east; where the record puts its far end (300-500 m) was cancelled empty.
     result = _verify(recorded, ground, [_area(-50, -50, 150, 80), _area(300, -50, 600, 80)])
     assert result.verification_class is RecordClass.SHIFTED
+    # To its true offset, not a spacing along the rows (5.9 m off before the row ends were compared).
+    assert result.fit.dx == pytest.approx(-200, abs=2) and result.fit.dy == pytest.approx(0, abs=2)
     assert result.corrected_perimeter is not None
     bounds = result.corrected_perimeter.bounds
     assert (bounds[0] - LON) / M_LON == pytest.approx(150, abs=5)  # the proposal starts where clearance stopped

@@ -74,3 +74,29 @@ def test_a_partly_worked_shifted_field_is_fitted_to_its_true_offset_not_a_slide(
     result = _verify(recorded, ground, released)
     assert result.verification_class is RecordClass.SHIFTED
     assert result.fit.dx == pytest.approx(-east, abs=2.0) and result.fit.dy == pytest.approx(-north, abs=2.0)
+
+
+def test_the_compiled_misfits_answer_as_the_indexes() -> None:
+    import shapely
+
+    from demine.analysis.records.found_mines import FoundMines
+    from demine.analysis.records.metrics import Land
+    x, y, is_at = _metric(_belt())
+    ends = RowEnds.of(x, y, is_at, within_m=4.0)
+    rng = np.random.default_rng(3)
+    keep = rng.random(len(x)) > 0.3  # some mines found, a metre or so from where they were laid
+    national = FoundMines(x[keep] + rng.normal(0, 1, keep.sum()), y[keep] + rng.normal(0, 1, keep.sum()), is_at[keep])
+    x0, y0 = float(x.min()), float(y.min())
+    land = Land(np.array([shapely.box(x0 - 20, y0 - 20, x0 + 120, y0 + 60), shapely.box(x0 + 200, y0 - 20, x0 + 320,
+                                                                                           y0 + 60)]),
+                np.array([True, True]), np.array([], dtype=object))
+    box = (x0 - 200, y0 - 200, x0 + 500, y0 + 250)
+    view, worked = national.near(*box), land.worked_near(*box)
+    assert view._grid is not None  # the view answers in one compiled call
+    cx, cy = float(x.mean()), float(y.mean())
+    offsets = np.column_stack([np.arange(-8, 9) * 6.0, np.zeros(17)])
+    for fit in (RigidFit(0.0, 0.0, 0.0, cx, cy, 0, 0.0), RigidFit(2.5, -1.0, 1.5, cx, cy, 0, 0.0)):
+        compiled = ends.misfits(fit, offsets, x, y, is_at, view, worked, 4.0)
+        indexes = ends.misfits(fit, offsets, x, y, is_at, national, land.worked_mask, 4.0)
+        assert compiled.tolist() == indexes.tolist()
+        assert compiled.max() > 0  # something to compare: slides misfit the two worked stretches

@@ -8,6 +8,8 @@ fields, so a least-squares fit over everything would be pulled anywhere. Instead
    spacing (AP and AT) only agree at the true offset, so the peak is the reference-point error.
 2. Refine the best peaks by iterative closest point with a trimmed loss (only pairs within the tolerance count) and a
    closed-form rotation (Kabsch), and keep the one that matches the most recorded mines, then the smallest residual.
+3. For a real shift, try the kept fit slid by whole spacings along its rows (the vote cannot tell those slides apart)
+   and keep, among those as good, the one whose rows end where the found rows end (row_ends.py).
 """
 
 from __future__ import annotations

@@ -21,6 +21,8 @@ import numpy as np
 
 from demine.analysis.records.found_mines import FoundMines
 from demine.analysis.records.geometry import RigidFit
+from demine.analysis.records.kernels import _closest_one
+from demine.analysis.records.rings import _covered
 
 # Steps of one row differ by millimetres (a geodesic in a conformal frame); steps across a row change are metres off.
 SAME_STEP_M = 0.05
@@ -57,19 +59,65 @@ class RowEnds:
         plus found mines where the fitted rows would continue (the found row runs past the record). Every offset is
         asked in one query of each index."""
         n_end = len(self.last)
-        x, y = fit.apply(np.concatenate([rec_x[self.last], self.x]), np.concatenate([rec_y[self.last], self.y]))
-        x = (x[None, :] + offsets[:, :1]).ravel()
-        y = (y[None, :] + offsets[:, 1:]).ravel()
-        p_at = np.concatenate([rec_is_at[self.last], self.is_at])
-        index, _ = found.closest(x, y, np.tile(p_at, len(offsets)), within_m)
-        hit = (index >= 0).reshape(len(offsets), len(p_at))
-        end = np.zeros((len(offsets), len(p_at)), bool)
+        bx, by = fit.apply(np.concatenate([rec_x[self.last], self.x]), np.concatenate([rec_y[self.last], self.y]))
+        b_at = np.concatenate([rec_is_at[self.last], self.is_at])
+        grid, rings = found._grid, getattr(worked, "rings", None)  # metrics.WorkedNear: its polygons, compiled
+        if grid is not None and rings is not None and len(bx):
+            # Every offset in one compiled call, when all of them stay within the view's window and the worked
+            # land's box (as kernels.score_peak); otherwise the indexes answer as below.
+            x0, x1 = float(bx.min() + offsets[:, 0].min()), float(bx.max() + offsets[:, 0].max())
+            y0, y1 = float(by.min() + offsets[:, 1].min()), float(by.max() + offsets[:, 1].max())
+            wx0, wy0, wx1, wy1 = found._window
+            box = worked.box
+            if (x0 - within_m >= wx0 and y0 - within_m >= wy0 and x1 + within_m <= wx1 and y1 + within_m <= wy1
+                    and x0 >= box[0] and y0 >= box[1] and x1 <= box[2] and y1 <= box[3]):
+                return _misfits(bx, by, b_at, n_end, np.ascontiguousarray(offsets, dtype=float), within_m, found.x,
+                                found.y, *grid, worked.hits, rings.xs, rings.ys, rings.ring_starts, rings.geom_rings,
+                                rings.bounds)
+        x = (bx[None, :] + offsets[:, :1]).ravel()
+        y = (by[None, :] + offsets[:, 1:]).ravel()
+        index, _ = found.closest(x, y, np.tile(b_at, len(offsets)), within_m)
+        hit = (index >= 0).reshape(len(offsets), len(b_at))
+        end = np.zeros((len(offsets), len(b_at)), bool)
         end[:, :n_end] = True
         on_worked = np.zeros_like(hit)
         on_worked[end] = worked(x[end.ravel()], y[end.ravel()])
         overrun = (on_worked[:, :n_end] & ~hit[:, :n_end]).sum(axis=1)
         underrun = hit[:, n_end:].sum(axis=1)
         return (overrun + underrun).astype(np.int64)
+
+
+@numba.njit(cache=True, nogil=True)
+def _misfits(bx: np.ndarray, by: np.ndarray, b_at: np.ndarray, n_end: int, offsets: np.ndarray, within: float,
+             x: np.ndarray, y: np.ndarray, order: np.ndarray, starts: np.ndarray, minx: float, miny: float,
+             cell: float, nx: int, ny: int, hits: np.ndarray, xs: np.ndarray, ys: np.ndarray,
+             ring_starts: np.ndarray, geom_rings: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """RowEnds.misfits in one call: the points (the fit's end mines, then its continuations) moved by each offset,
+    each point's closest found mine of its category (kernels.closest's rule) and, for the end mines with none, whether
+    they lie on worked land (rings._covered over the released polygons `hits`)."""
+    n_off, n = len(offsets), len(bx)
+    bound = within * (1 + 1e-9)
+    out = np.zeros(n_off, np.int64)
+    lone_x = np.empty(n_off * n_end)
+    lone_y = np.empty(n_off * n_end)
+    lone_of = np.empty(n_off * n_end, np.int64)
+    m = 0
+    for k in range(n_off):
+        for i in range(n):
+            px, py = bx[i] + offsets[k, 0], by[i] + offsets[k, 1]
+            best, _ = _closest_one(px, py, b_at[i], bound, x, y, order, starts, minx, miny, cell, nx, ny)
+            if i >= n_end:
+                if best >= 0:
+                    out[k] += 1  # a found mine where the fitted row would continue
+            elif best < 0:
+                lone_x[m], lone_y[m], lone_of[m] = px, py, k
+                m += 1
+    if m and len(hits):
+        on_worked = _covered(hits, lone_x[:m], lone_y[:m], xs, ys, ring_starts, geom_rings, bounds)
+        for j in range(m):
+            if on_worked[j]:
+                out[lone_of[j]] += 1  # a recorded end mine on worked land with nothing found
+    return out
 
 
 @numba.njit(cache=True, nogil=True)
