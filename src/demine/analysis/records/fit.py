@@ -123,6 +123,8 @@ def _along_rows(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, fou
 
     # Only the chosen fit and its own slides compete on their rows' ends: they lie on the same worked land. A fit to
     # another stretch of the field (or another field) may have no worked row end to misfit, which is not evidence.
+    if not ends.misfits(chosen, np.zeros((1, 2)), rec_x, rec_y, rec_is_at, found, worked, FIT_RADIUS_M)[0]:
+        return chosen  # its rows end where the found rows end (or no end is worked): no slide can do better
     t = np.radians(-chosen.rotation_deg)
     c, s = np.cos(t), np.sin(t)
     k = np.concatenate([np.arange(1, SLIDE_SPACINGS + 1), -np.arange(1, SLIDE_SPACINGS + 1)]).astype(float)
