@@ -38,6 +38,13 @@ def test_rows_are_read_back_from_the_walked_positions() -> None:
 def test_single_positions_and_two_mine_rows_give_no_row() -> None:
     ends = RowEnds.of(np.array([0.0, 10.0, 3.0]), np.array([0.0, 5.0, -7.0]), np.zeros(3, bool), within_m=4.0)
     assert len(ends.steps) == 0 and len(ends.x) == 0 and len(ends.last) == 0
+    for n in (0, 1, 2):  # too few mines for a row of three
+        ends = RowEnds.of(np.arange(n) * 5.0, np.zeros(n), np.zeros(n, bool), within_m=4.0)
+        assert len(ends.steps) == 0 and len(ends.x) == 0 and len(ends.last) == 0
+    # Three mines in a row are a row: its three mines are its ends, and it continues twice beyond each end.
+    ends = RowEnds.of(np.arange(3) * 5.0, np.zeros(3), np.zeros(3, bool), within_m=4.0)
+    assert ends.steps.tolist() == [[5.0, 0.0]] and ends.last.tolist() == [0, 1, 2]
+    assert sorted(ends.x.tolist()) == [-10.0, -5.0, 15.0, 20.0]
 
 
 def test_a_slide_along_the_rows_misfits_the_worked_row_ends() -> None:
