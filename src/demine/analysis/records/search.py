@@ -82,6 +82,12 @@ def hiding_places(x: np.ndarray, y: np.ndarray, land: Land, *, radius_m: float, 
     return SearchEvidence(int(in_disc.sum()), int(hiding.sum()))
 
 
+# Below this many mines in a record's histogram, single-precision transforms round every count exactly: the error of
+# an FFT correlation grows like the sum of the kernel times 2^-24 times a few log2(size), here < 0.01 of a mine.
+# They are about three times as fast as double precision at these sizes (docs/records-verification-speed.md).
+SINGLE_PRECISION_MAX_MINES = 50_000
+
+
 class _Correlation:
     """The record's mines counted at every placement over a land raster: the 'valid' cross-correlation of the raster
     with the record's histogram (scipy.signal.fftconvolve with the flipped kernel), rounded to whole mines. The
@@ -91,11 +97,12 @@ class _Correlation:
         self.full = (shape[0] + kernel.shape[0] - 1, shape[1] + kernel.shape[1] - 1)
         self.fast = tuple(sfft.next_fast_len(n, real=True) for n in self.full)
         self.valid = (slice(kernel.shape[0] - 1, shape[0]), slice(kernel.shape[1] - 1, shape[1]))
-        self.spectrum = sfft.rfft2(kernel[::-1, ::-1], self.fast)
+        self.dtype = np.float32 if kernel.sum() <= SINGLE_PRECISION_MAX_MINES else np.float64
+        self.spectrum = sfft.rfft2(kernel[::-1, ::-1].astype(self.dtype), self.fast)
 
     def __call__(self, raster: np.ndarray) -> np.ndarray:
-        product = sfft.rfft2(raster.astype(np.float64), self.fast) * self.spectrum
-        return np.rint(sfft.irfft2(product, self.fast)[self.valid])
+        product = sfft.rfft2(raster.astype(self.dtype), self.fast) * self.spectrum
+        return np.rint(sfft.irfft2(product, self.fast)[self.valid]).astype(np.float64)
 
 
 def _found_near(found: FoundMines, window: shapely.Geometry, transform: Affine, shape: tuple[int, int]) -> np.ndarray:
