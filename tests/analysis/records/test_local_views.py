@@ -137,7 +137,8 @@ def _fields(n: int) -> VerificationInputs:
 
 
 def test_records_judged_in_workers_are_judged_as_in_one_process() -> None:
-    inputs = _fields(CHUNK_RECORDS + 15)  # more than one chunk, so that the work is really split
+    # More than one chunk, so that the work is really split; with two workers the indexes are built in two threads.
+    inputs = _fields(CHUNK_RECORDS + 15)
     alone, shared = verify_records(inputs), verify_records(inputs, workers=2)
     assert [r.record_id for r in shared] == [r.record_id for r in alone] == list(range(1, CHUNK_RECORDS + 16))
     assert [r.verification_class for r in shared] == [r.verification_class for r in alone]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import multiprocessing
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import CRS
 
 from demine.analysis.records.classify import DEFAULT_THRESHOLDS, RecordClass, Thresholds, classify, evidence_needed
 from demine.analysis.records.found_mines import FoundMines
@@ -45,12 +47,13 @@ def verify_records(inputs: VerificationInputs, *, tolerance_m: float = DEFAULT_T
 
     `workers` > 1 judges the records in that many forked processes, which share the indexes built here (copy on
     write) and return the same results in the same order: wall time, not CPU time, for machines with cores to spare.
+    The indexes themselves are then built in as many threads (up to three: recorded mines, mines found, land).
     """
     records = inputs.records
     if records.empty:
         return []
     judge = _Judge(inputs, tolerance_m=tolerance_m, buffer_m=buffer_m, max_shift_m=max_shift_m,
-                   thresholds=thresholds)
+                   thresholds=thresholds, threads=min(workers, 3))
     if workers <= 1 or len(records) <= CHUNK_RECORDS:
         results = []
         for k in range(len(records)):
@@ -90,36 +93,54 @@ class _Judge:
     record against them."""
 
     def __init__(self, inputs: VerificationInputs, *, tolerance_m: float, buffer_m: float, max_shift_m: float,
-                 thresholds: Thresholds) -> None:
+                 thresholds: Thresholds, threads: int = 1) -> None:
         self.tolerance_m, self.buffer_m, self.max_shift_m, self.thresholds = tolerance_m, buffer_m, max_shift_m, \
             thresholds
         self.records = list(inputs.records[["id", "code", "admin_area_id", "ap_count", "at_count"]]
                             .itertuples(index=False))
-        mines = recorded_mines(inputs.rows, inputs.single_mines)
         bounds = inputs.records.total_bounds
-        frame = self.frame = LocalFrame.around(np.array([bounds[0], bounds[2]]), np.array([bounds[1], bounds[3]]))
+        self.frame = LocalFrame.around(np.array([bounds[0], bounds[2]]), np.array([bounds[1], bounds[3]]))
+        # Three independent indexes; with cores to spare they are built side by side in threads (proj, numba and
+        # shapely release the interpreter for the long calls), each with its own transformers.
+        steps = (self._index_recorded, self._index_found, self._index_land)
+        if threads > 1:
+            with ThreadPoolExecutor(threads) as pool:
+                for done in [pool.submit(step, inputs) for step in steps]:
+                    done.result()
+        else:
+            for step in steps:
+                step(inputs)
+
+    def _index_recorded(self, inputs: VerificationInputs) -> None:
+        mines = recorded_mines(inputs.rows, inputs.single_mines)
+        frame = LocalFrame.of(self.frame.crs)
         self.mx, self.my = frame.to_metric(mines["longitude"].to_numpy(), mines["latitude"].to_numpy())
         self.rec_at = _is_at(mines["mine_model"], inputs.model_category)
-        fx, fy = frame.to_metric(inputs.mines_found["longitude"].to_numpy(),
-                                 inputs.mines_found["latitude"].to_numpy())
-        # isin, not ==: a hashed lookup, four times as fast as comparing 10 million strings one by one
-        self.found = FoundMines(fx, fy, inputs.mines_found["category"].isin(["at_mine"]).to_numpy())
-        # Models as read (None where unknown): filled with "" for the few pairs a record compares, not for every
-        # mine found (2 s at 10 million).
-        self.found_models = inputs.mines_found["model"].to_numpy(dtype=object)
-        hazards = inputs.hazards.geometry.to_numpy()
-        projected_hazards = to_projected(hazards, frame.crs)
-        self.land = Land(to_projected(inputs.outputs.geometry.to_numpy(), frame.crs),
-                         inputs.outputs["outcome"].isin(["cleared", "reduced"]).to_numpy(),
-                         _projected_subset(inputs.confirmed.geometry.to_numpy(), hazards, projected_hazards,
-                                           frame), projected_hazards)
-        self.perimeters = to_projected(inputs.records.geometry.to_numpy(), frame.crs)
         # Recorded mines grouped by record once (sorted), not filtered per record: O(n) instead of O(n × records).
         ids = mines["record_id"].to_numpy()
         # Rows come ordered by record, so the order is mostly already there (the stable sort would be the identity).
         self.order = np.arange(len(ids)) if np.all(ids[1:] >= ids[:-1]) else np.argsort(ids, kind="stable")
         self.ids = ids[self.order]
         self.models = mines["mine_model"].to_numpy(dtype=object)  # filled per record (metrics.filled)
+
+    def _index_found(self, inputs: VerificationInputs) -> None:
+        fx, fy = LocalFrame.of(self.frame.crs).to_metric(inputs.mines_found["longitude"].to_numpy(),
+                                                          inputs.mines_found["latitude"].to_numpy())
+        # isin, not ==: a hashed lookup, four times as fast as comparing 10 million strings one by one
+        self.found = FoundMines(fx, fy, inputs.mines_found["category"].isin(["at_mine"]).to_numpy())
+        # Models as read (None where unknown): filled with "" for the few pairs a record compares, not for every
+        # mine found (2 s at 10 million).
+        self.found_models = inputs.mines_found["model"].to_numpy(dtype=object)
+
+    def _index_land(self, inputs: VerificationInputs) -> None:
+        crs = self.frame.crs
+        hazards = inputs.hazards.geometry.to_numpy()
+        projected_hazards = to_projected(hazards, crs)
+        self.land = Land(to_projected(inputs.outputs.geometry.to_numpy(), crs),
+                         inputs.outputs["outcome"].isin(["cleared", "reduced"]).to_numpy(),
+                         _projected_subset(inputs.confirmed.geometry.to_numpy(), hazards, projected_hazards, crs),
+                         projected_hazards)
+        self.perimeters = to_projected(inputs.records.geometry.to_numpy(), crs)
 
     def __call__(self, k: int) -> RecordVerification:
         record, t = self.records[k], self.thresholds
@@ -152,15 +173,14 @@ def _corrected(perimeter: shapely.Geometry, fit: RigidFit, land: Land, frame: Lo
     return transform_geometries(np.array([remaining]), frame.inverse)[0]
 
 
-def _projected_subset(geometries: np.ndarray, of: np.ndarray, projected: np.ndarray,
-                      frame: LocalFrame) -> np.ndarray:
+def _projected_subset(geometries: np.ndarray, of: np.ndarray, projected: np.ndarray, crs: CRS) -> np.ndarray:
     """Geometries (the CHAs) projected into the frame, reusing the projection of the set they were taken from (every
     hazard) when they are the same objects, as load_inputs gives them: half a million vertices are not projected
     twice."""
     same = {id(g): p for g, p in zip(of, projected)}
     if all(id(g) in same for g in geometries):
         return np.array([same[id(g)] for g in geometries], dtype=object)
-    return to_projected(geometries, frame.crs)
+    return to_projected(geometries, crs)
 
 
 def _is_at(models: pd.Series, catalogue: dict[str, str]) -> np.ndarray:
