@@ -123,11 +123,10 @@ def _along_rows(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, fou
     px, py, p_at = rec_x[pick], rec_y[pick], rec_is_at[pick]
     if len(px) < len(rec_x) and chosen.matched < MIN_FITTING_PAIRS:
         px, py, p_at = rec_x, rec_y, rec_is_at  # as _refine does when little of the record is found
-    prior = PRIOR_MINES * len(px) / len(rec_x)
 
     def share(fit: RigidFit) -> float:
         matched, on_worked, _ = _pair_on_worked(px, py, p_at, found, cx, cy, fit.rotation_deg, fit.dx, fit.dy, worked)
-        return matched / (max(on_worked, matched) + prior)
+        return _shrunk_share(matched, on_worked, len(px), len(rec_x))
 
     # Only the chosen fit and its own slides compete on their rows' ends: they lie on the same worked land. A fit to
     # another stretch of the field (or another field) may have no worked row end to misfit, which is not evidence.
@@ -349,9 +348,14 @@ def _refine(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: 
         # Two pairs or fewer pin no rotation: the closed form's turn is then rounding noise (the compiled and the
         # numpy iterations may turn the record anywhere), and such a fit could explain nothing anyway.
         return None
-    prior = PRIOR_MINES * len(px) / len(rec_x)  # the prior in mines of the whole record, whatever the sample
-    share = n_matched / (max(on_worked, n_matched) + prior)
+    share = _shrunk_share(n_matched, on_worked, len(px), len(rec_x))
     return share, RigidFit(float(dx), float(dy), float(rotation), cx, cy, n_matched, residual)
+
+
+def _shrunk_share(matched: int, on_worked: int, sampled: int, recorded: int) -> float:
+    """A fit's score: the share of the sampled recorded mines on worked land that it pairs, shrunk by PRIOR_MINES
+    (the prior in mines of the whole record, whatever the sample)."""
+    return matched / (max(on_worked, matched) + PRIOR_MINES * sampled / recorded)
 
 
 def _pair_on_worked(px: np.ndarray, py: np.ndarray, p_at: np.ndarray, found: FoundMines, cx: float, cy: float,
