@@ -135,7 +135,7 @@ def _candidates(problem: PlanProblem, timeline: Timeline, effort: np.ndarray, ca
 def _solve_window(problem: PlanProblem, timeline: Timeline, first: int, last: int, lookahead_weeks: int,
                   seconds: float, candidate_factor: float, teams_per_chunk: int, max_candidates: int,
                   workers: int, seed: int, deadline_bonus: float,
-                  capacity_price: bool = False) -> tuple[dict[int, int], str, list[int]]:
+                  capacity_price: bool) -> tuple[dict[int, int], str, list[int]]:
     free = np.maximum(timeline.team_free, first)
     capacity = np.where(free < last, problem.days_per_week * (last - free + OVERRUN_WEEKS), 0.0)
     if capacity.sum() <= 0:
