@@ -22,7 +22,7 @@ import numpy as np
 from demine.analysis.records import kernels
 from demine.analysis.records.found_mines import PAIRING_CANDIDATES, FoundMines
 from demine.analysis.records.geometry import IDENTITY, RigidFit, rotate
-from demine.analysis.records.row_ends import RowEnds
+from demine.analysis.records.row_ends import RowEnds, slide_peaks
 
 VOTE_BIN_M = 4.0  # coarse enough that a 1-2° compass error does not split the peak over a short field
 TRIAL_ROTATIONS_DEG = np.arange(-6.0, 6.01, 3.0)  # compass and grid/true north errors seen on forms
@@ -53,6 +53,13 @@ PRIOR_MINES = 5  # so that 3 of 3 worked mines do not outrank 300 of 320
 # of the forms: the along-row errors seen were 2-6 spacings), along the steps of the rows carrying the most mines.
 SLIDE_SPACINGS = 8
 SLIDE_STEPS = 2
+# Before those slides, the strongest offsets of the along-row profile (row_ends.slide_peaks) are refined, this many,
+# this far apart (and from the fit itself).
+PROFILE_PEAKS = 3
+PROFILE_APART_M = 2.0
+PROFILE_MIN_GAIN = 0.005
+PROFILE_MIN_SHARE = 0.9
+PROFILE_MINES = MAX_VOTING_MINES
 
 # Whether each (x, y) in the local metric frame lies on land already worked (released).
 WorkedMask: TypeAlias = Callable[[np.ndarray, np.ndarray], np.ndarray]
@@ -94,7 +101,9 @@ def best_fit(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found:
         # A real reference-point error: the best-matching fit, not the smallest slide that is almost as good, since a
         # slide of whole spacings along the rows scores nearly the same and would be off by that much.
         chosen = max(tied, key=lambda sf: (sf[0], sf[1].matched, -sf[1].residual_m))[1]
-        chosen = _along_rows(rec_x, rec_y, rec_is_at, found, worked, chosen, best, pick)
+        ends = RowEnds.of(rec_x, rec_y, rec_is_at, within_m=FIT_RADIUS_M)
+        chosen, best = _along_profile(rec_x, rec_y, rec_is_at, found, worked, chosen, best, pick, ends)
+        chosen = _along_rows(rec_x, rec_y, rec_is_at, found, worked, chosen, best, pick, ends)
     # Fits were scored on the fitting sample; the chosen one's match and residual are counted over every mine.
     x, y = chosen.apply(rec_x, rec_y)
     index, distance = found.nearest(x, y, rec_is_at, FIT_RADIUS_M)
@@ -103,8 +112,40 @@ def best_fit(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found:
     return RigidFit(chosen.dx, chosen.dy, chosen.rotation_deg, cx, cy, int(matched.sum()), residual)
 
 
+def _along_profile(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: FoundMines,
+                   worked: WorkedMask, chosen: RigidFit, share: float, pick: np.ndarray,
+                   ends: RowEnds) -> tuple[RigidFit, float]:
+    """The chosen fit (its share `share`, the best of the fits scored) or, if one scores better, a fit refined from
+    one of the strongest offsets along its rows (row_ends.slide_peaks), with its share.
+
+    Where a field is worked over part of its length, the vote's peaks run along the rows (every slide that keeps
+    the worked part covered gets about the same votes) and the one refined may lie anywhere on that run, some
+    hundreds of metres off; the slides of _along_rows then reach only a few spacings. At the fit's own rotation the
+    along-row profile is sharp at the true offset, where every row lines up at once.
+    """
+    if not len(ends.steps) or share < PROFILE_MIN_SHARE:
+        return chosen, share
+    t = np.radians(-chosen.rotation_deg)
+    c, s = np.cos(t), np.sin(t)
+    step = ends.steps[0]
+    direction = np.array([c * step[0] - s * step[1], s * step[0] + c * step[1]])  # as the fit turns the rows
+    sample = np.unique(np.linspace(0, len(rec_x) - 1, min(len(rec_x), PROFILE_MINES)).astype(np.int64))
+    x, y = chosen.apply(rec_x[sample], rec_y[sample])
+    along = (x * direction[0] + y * direction[1]) / np.hypot(direction[0], direction[1])
+    offsets = slide_peaks(x, y, rec_is_at[sample], found, direction, float(along.max() - along.min()),
+                          PROFILE_PEAKS, PROFILE_APART_M)
+    unit = direction / np.hypot(direction[0], direction[1])
+    for offset in offsets.tolist():
+        refined = _refine(rec_x, rec_y, rec_is_at, found, chosen.centre_x, chosen.centre_y,
+                          (chosen.rotation_deg, chosen.dx + offset * unit[0], chosen.dy + offset * unit[1]), worked,
+                          pick=pick)
+        if refined is not None and refined[0] > share + PROFILE_MIN_GAIN:
+            share, chosen = refined
+    return chosen, share
+
+
 def _along_rows(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: FoundMines, worked: WorkedMask,
-                chosen: RigidFit, best_share: float, pick: np.ndarray) -> RigidFit:
+                chosen: RigidFit, best_share: float, pick: np.ndarray, ends: RowEnds) -> RigidFit:
     """Of the chosen fit and its slides by whole spacings along its rows that are as good as the best fit (within
     SHARE_MARGIN of its share `best_share`, as the peaks tied with it), the one whose rows end where the found rows
     end (row_ends.py).
@@ -116,7 +157,6 @@ def _along_rows(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, fou
     the rows' ends wins (recorded end mines on worked land with nothing found, found mines where the rows would
     continue), the chosen fit before a slide, then the smallest slide.
     """
-    ends = RowEnds.of(rec_x, rec_y, rec_is_at, within_m=FIT_RADIUS_M)
     if not len(ends.steps):
         return chosen
     cx, cy = chosen.centre_x, chosen.centre_y

@@ -28,6 +28,11 @@ from demine.analysis.records.rings import _covered
 SAME_STEP_M = 0.05
 MIN_SPACING_M = 0.5  # steps shorter than this are not a row's spacing (duplicated positions)
 ROW_END_MINES = 2  # positions sought beyond each end: one mine missing there (never laid, not found) is forgiven
+# The slide profile: pairs this close across the rows vote for their offset along them, in bins this wide, and the
+# profile is read in windows of three bins (a metre and a half: a metre of laying and GPS error either way).
+SLIDE_ACROSS_M = 1.5
+SLIDE_BIN_M = 0.5
+SLIDE_WINDOW_BINS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +90,63 @@ class RowEnds:
         overrun = (on_worked[:, :n_end] & ~hit[:, :n_end]).sum(axis=1)
         underrun = hit[:, n_end:].sum(axis=1)
         return (overrun + underrun).astype(np.int64)
+
+
+def slide_peaks(x: np.ndarray, y: np.ndarray, is_at: np.ndarray, found: FoundMines, direction: np.ndarray,
+                reach_m: float, peaks: int, apart_m: float) -> np.ndarray:
+    """The offsets along `direction` (metres, either way up to reach_m, none within apart_m of 0) at which the
+    recorded mines (x, y, already moved by a fit) line up with the most found mines of their category: the
+    strongest `peaks` of the profile, each at least apart_m from the others.
+
+    A fit that lies along its field but slid by some distance along the rows pairs the part of each row that still
+    overlaps the found row; at the true offset every row overlaps at once, and rows of different spacings line up
+    only there. The vote's 4 m bins over two dimensions cannot see that; one dimension at half a metre can.
+    """
+    length = float(np.hypot(direction[0], direction[1]))
+    if not len(x) or length == 0 or reach_m <= 0:
+        return np.zeros(0)
+    ux, uy = float(direction[0]) / length, float(direction[1]) / length
+    near = found._box(float(x.min()) - reach_m, float(y.min()) - reach_m, float(x.max()) + reach_m,
+                      float(y.max()) + reach_m)
+    # Only found mines on the lines of the recorded rows can pair (the rows are parallel: a found mine's distance
+    # across them, against the sorted recorded ones), which leaves a few hundred of the thousands in the box.
+    across = np.sort(y * ux - x * uy)
+    f_across = found.y[near] * ux - found.x[near] * uy
+    at = np.searchsorted(across, f_across)
+    gap = np.minimum(np.abs(f_across - across[np.maximum(at - 1, 0)]),
+                     np.abs(across[np.minimum(at, len(across) - 1)] - f_across))
+    near = near[gap <= SLIDE_ACROSS_M + 1e-6]  # a hair wide: the kernel's own difference decides at the edge
+    profile = _slide_profile(x, y, is_at, found.x[near], found.y[near], found.is_at[near], ux, uy, reach_m,
+                             SLIDE_BIN_M, SLIDE_ACROSS_M)
+    window = np.convolve(profile, np.ones(SLIDE_WINDOW_BINS, np.int64), mode="same")
+    offsets = (np.arange(len(window)) + 0.5) * SLIDE_BIN_M - reach_m
+    chosen: list[float] = []
+    for k in np.argsort(-window, kind="stable").tolist():  # strongest first; on a tie the smaller offset
+        if window[k] == 0 or len(chosen) == peaks:
+            break
+        if abs(offsets[k]) > apart_m and all(abs(offsets[k] - c) > apart_m for c in chosen):
+            chosen.append(float(offsets[k]))
+    return np.array(chosen)
+
+
+@numba.njit(cache=True, nogil=True)
+def _slide_profile(x: np.ndarray, y: np.ndarray, is_at: np.ndarray, fx: np.ndarray, fy: np.ndarray,
+                   f_at: np.ndarray, ux: float, uy: float, reach: float, bin_m: float, across: float) -> np.ndarray:
+    """Pairs (recorded, found of the same category) within `across` of each other across the direction (ux, uy),
+    counted by their offset along it (bins of bin_m over -reach..reach)."""
+    n_bins = int(np.ceil(2 * reach / bin_m))
+    profile = np.zeros(n_bins, np.int64)
+    for i in range(len(x)):
+        for j in range(len(fx)):
+            if f_at[j] != is_at[i]:
+                continue
+            dx, dy = fx[j] - x[i], fy[j] - y[i]
+            if abs(dy * ux - dx * uy) > across:
+                continue
+            b = int(np.floor((dx * ux + dy * uy + reach) / bin_m))
+            if 0 <= b < n_bins:
+                profile[b] += 1
+    return profile
 
 
 @numba.njit(cache=True, nogil=True)
