@@ -52,6 +52,7 @@ from demine.analysis.records.inputs import VerificationInputs, load_inputs
 from demine.analysis.records.metrics import Land
 from demine.analysis.records.verify import DEFAULT_TOLERANCE_M, verify_records
 from demine.domain.geodesy import local_equidistant_crs, to_projected
+from scale_truth import Scored, score, true_shift_in_frame
 
 CENTRE = (47.0, 39.9)  # between Aghdam and Fuzuli
 GRID_M = 800.0
@@ -102,8 +103,9 @@ def _walk(rows: pd.DataFrame, rng: np.random.Generator, frame: LocalFrame) -> tu
 
 
 def _spoil(rng: np.random.Generator, rows: pd.DataFrame, klass: np.ndarray, cx: np.ndarray,
-           cy: np.ndarray) -> pd.DataFrame:
-    """The record as written: the true rows shifted and turned about the field's centre, per the record's class."""
+           cy: np.ndarray) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The record as written: the true rows shifted and turned about the field's centre, per the record's class;
+    and the shift (east, north, metres) of each record."""
     n = len(klass)
     angle = rng.uniform(0, 2 * np.pi, n)
     dist = np.select([klass == "accurate", klass == "shifted", klass == "partially_accurate",
@@ -120,7 +122,7 @@ def _spoil(rng: np.random.Generator, rows: pd.DataFrame, klass: np.ndarray, cx: 
     out["y"] = cy[k] + np.sin(t) * px + np.cos(t) * py + dist[k] * np.sin(angle[k])
     out["bearing_deg"] = (out["bearing_deg"] + rot[k]) % 360
     forgotten = (klass[k] == "partially_accurate") & (out["row_label"] == "B").to_numpy()
-    return out[~forgotten].reset_index(drop=True)
+    return out[~forgotten].reset_index(drop=True), dist * np.cos(angle), dist * np.sin(angle)
 
 
 def _footprint(x: np.ndarray, y: np.ndarray, margin: float) -> shapely.Geometry:
@@ -136,7 +138,10 @@ def _worked_part(x: np.ndarray, y: np.ndarray, bearing: float, share: float) -> 
     return _footprint(x[keep], y[keep], 10.0)
 
 
-def build(n_records: int, n_items: int, seed: int) -> tuple[VerificationInputs, dict[str, float]]:
+def build(n_records: int, n_items: int, seed: int) -> tuple[VerificationInputs, dict[str, float], pd.DataFrame]:
+    """The inputs, a few facts about them, and the truth of each record: its class as spoiled and the correction
+    that maps it back onto its field (the spoil's shift reversed; its turn about the field's centre, 1.5° at most
+    for a shifted record, moves that by well under a metre for rows centred on the field)."""
     rng = np.random.default_rng(seed)
     frame = LocalFrame.of(local_equidistant_crs(*CENTRE))  # the data's own frame, whatever the verifier's
     # Every field, recorded or not, on one jittered grid; a field yields about 290 mines found on average (650
@@ -152,7 +157,8 @@ def build(n_records: int, n_items: int, seed: int) -> tuple[VerificationInputs, 
     cx, cy = cx[perm], cy[perm]
     klass = np.concatenate([rng.choice(CLASSES, n_records, p=CLASS_P), np.full(n_fields - n_records, "unrecorded")])
     true_rows = _rows_of(rng, np.arange(n_fields), cx, cy)
-    written = _spoil(rng, true_rows[true_rows["record_id"] < n_records], klass[:n_records], cx, cy)
+    written, spoil_east, spoil_north = _spoil(rng, true_rows[true_rows["record_id"] < n_records], klass[:n_records],
+                                              cx, cy)
     # The ground: every real (not fictitious) field, walked from its true rows.
     real = true_rows[klass[true_rows["record_id"].to_numpy()] != "fictitious"].reset_index(drop=True)
     row, x, y = _walk(_to_wgs(frame, real), rng, frame)
@@ -225,11 +231,13 @@ def build(n_records: int, n_items: int, seed: int) -> tuple[VerificationInputs, 
     facts = {"records": n_records, "fields (recorded or not)": n_fields,
              "recorded mines": int(written["mine_count"].sum()), "mines found": len(mines_found),
              "of them in recorded fields": len(of_records), "released polygons": len(released)}
-    return inputs, facts
+    truth = pd.DataFrame({"id": np.arange(n_records) + 1, "true_class": klass[:n_records],
+                          "true_dx": -spoil_east, "true_dy": -spoil_north})
+    return inputs, facts, truth
 
 
-def cached_build(n_records: int, n_items: int, seed: int, cache_dir: Path | None) -> tuple[VerificationInputs,
-                                                                                       dict[str, float], str]:
+def cached_build(n_records: int, n_items: int, seed: int,
+                 cache_dir: Path | None) -> tuple[VerificationInputs, dict[str, float], pd.DataFrame, str]:
     """build(), or its result pickled by an earlier run with the same arguments and the same data code.
 
     The key holds a hash of this file's data section, so a change to how the data are built builds them afresh.
@@ -242,15 +250,15 @@ def cached_build(n_records: int, n_items: int, seed: int, cache_dir: Path | None
     path = cache_dir / f"records{n_records}-items{n_items}-seed{seed}-{code}.pkl"
     if path.exists():
         with path.open("rb") as f:
-            inputs, facts = pickle.load(f)
-        return inputs, facts, f"read from {path}"
-    inputs, facts = build(n_records, n_items, seed)
+            inputs, facts, truth = pickle.load(f)
+        return inputs, facts, truth, f"read from {path}"
+    inputs, facts, truth = build(n_records, n_items, seed)
     cache_dir.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".part")
     with partial.open("wb") as f:
-        pickle.dump((inputs, facts), f, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump((inputs, facts, truth), f, protocol=pickle.HIGHEST_PROTOCOL)
     partial.rename(path)  # whole or not at all: an interrupted run leaves no half-written cache
-    return inputs, facts, f"built (cached in {path})"
+    return inputs, facts, truth, f"built (cached in {path})"
 
 
 # --- the baseline ------------------------------------------------------------------------------------------------
@@ -360,7 +368,8 @@ def main() -> None:
         register_read(args.register)
         return
     start = time.perf_counter()
-    inputs, facts, how = cached_build(args.records, args.items, args.seed, None if args.no_cache else args.cache_dir)
+    inputs, facts, truth, how = cached_build(args.records, args.items, args.seed,
+                                             None if args.no_cache else args.cache_dir)
     print(f"data {how} in {time.perf_counter() - start:.0f} s: "
           + ", ".join(f"{k} {v:,}" for k, v in facts.items()))
     table = Table(title=f"Record verification at scale: {facts['records']:,} records, {facts['mines found']:,} "
@@ -369,6 +378,7 @@ def main() -> None:
                  "classes"):
         table.add_column(name, justify="left" if name in ("path", "classes") else "right")
     n = facts["records"]
+    scored: dict[str, Scored] = {}
     if "verify" in args.paths:
         profile = cProfile.Profile() if args.profile else None
         if profile:
@@ -378,17 +388,44 @@ def main() -> None:
             profile.disable()
             profile.dump_stats(args.profile)
         classes = pd.Series([r.verification_class.value for r in results]).value_counts().to_dict()
+        b = inputs.records.total_bounds
+        true_dx, true_dy = true_shift_in_frame(inputs.records, truth, LocalFrame.of(local_equidistant_crs(*CENTRE)),
+                                               LocalFrame.around(np.array([b[0], b[2]]), np.array([b[1], b[3]])))
+        scored["Demine verify"] = score([r.verification_class.value for r in results], truth,
+                                        np.array([r.metrics.dx_m for r in results]),
+                                        np.array([r.metrics.dy_m for r in results]), true_dx, true_dy)
         table.add_row("Demine verify" + (f" ({args.workers} workers)" if args.workers > 1 else ""), f"{seconds:.1f}", f"{cpu:.1f}", f"{1000 * seconds / n:.1f}",
                       f"{1000 * cpu / n:.1f}", f"{peak:,.0f}", f"{grew:,.0f}",
                       ", ".join(f"{k} {v}" for k, v in sorted(classes.items())))
     if "overlay" in args.paths:
         baseline, b_seconds, b_cpu, b_peak, b_grew = timed(overlay_as_written, inputs)
         b_classes = pd.Series(baseline).value_counts().to_dict()
+        scored["overlay as written"] = score(baseline, truth)
         table.add_row("overlay as written", f"{b_seconds:.1f}", f"{b_cpu:.1f}", f"{1000 * b_seconds / n:.1f}",
                       f"{1000 * b_cpu / n:.1f}", f"{b_peak:,.0f}",
                       f"{b_grew:,.0f}", ", ".join(f"{k} {v}" for k, v in sorted(b_classes.items())))
-    Console(width=200).print(table)
+    console = Console(width=200)
+    console.print(table)
+    if scored:
+        truth_table(console, scored, facts["records"])
     print(f"load average at the end {os.getloadavg()[0]:.1f} (1 min), {os.getloadavg()[1]:.1f} (5 min); 2 cores")
+
+
+def truth_table(console: Console, scored: dict[str, Scored], n: int) -> None:
+    """Each path's calls against the data's own truth (bench/scale_truth.py), and Demine's confusion matrix."""
+    table = Table(title=f"The same {n:,} records against the truth they were built from")
+    for name in ("path", "judged", "class accuracy", "truly shifted called shifted", "shift error median m",
+                 "shifts within 10 m", "90th percentile m"):
+        table.add_column(name, justify="left" if name == "path" else "right")
+    for path, s in scored.items():
+        e = s.shift_errors
+        table.add_row(path, f"{s.judged:,}", f"{100 * s.accuracy:.1f}%", f"{s.shifted_recognised:,}",
+                      *((f"{np.median(e):.1f}", f"{100 * np.mean(e <= 10):.0f}%", f"{np.quantile(e, 0.9):.1f}")
+                        if len(e) else ("", "", "")))
+    console.print(table)
+    if "Demine verify" in scored:
+        console.print("Demine verify, confusion matrix (rows: truth, fictitious as inaccurate; columns: called)")
+        console.print(scored["Demine verify"].confusion.to_string())
 
 
 if __name__ == "__main__":
