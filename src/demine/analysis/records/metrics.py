@@ -57,10 +57,12 @@ class Land:
                           np.array([minx, miny, maxx, maxy], float))
 
     def released_near(self, area: shapely.Geometry, *, cleared_or_reduced_only: bool = False) -> shapely.Geometry:
+        """The released land reaching the area, within the area's bounding box (all that an overlay with the area
+        can use: the union of the clipped polygons is the cheaper one)."""
         hits = self.released_tree.query(area, predicate="intersects")
         if cleared_or_reduced_only:
             hits = hits[self.cleared_or_reduced[hits]]
-        return shapely.union_all(self.released[hits]) if len(hits) else shapely.Polygon()
+        return _clipped_union(self.released[hits], area)
 
     def all_cleared_or_reduced(self, area: shapely.Geometry) -> bool:
         """Whether every release reaching the area was cleared or reduced (none cancelled): the cleared land there is
@@ -69,8 +71,17 @@ class Land:
         return bool(self.cleared_or_reduced[hits].all())
 
     def confirmed_near(self, area: shapely.Geometry) -> shapely.Geometry:
+        """The CHAs reaching the area, within its bounding box (as released_near)."""
         hits = self._confirmed_tree.query(area, predicate="intersects")
-        return shapely.union_all(self.confirmed[hits]) if len(hits) else shapely.Polygon()
+        return _clipped_union(self.confirmed[hits], area)
+
+
+def _clipped_union(polygons: np.ndarray, area: shapely.Geometry) -> shapely.Geometry:
+    # Clipping by a rectangle is a cheap pass over the vertices; the union and the overlay after it then work on the
+    # part that matters (0.55 instead of 0.68 ms a record for the three area shares at 10,000 records, equal to 1e-13).
+    if not len(polygons):
+        return shapely.Polygon()
+    return shapely.union_all(shapely.clip_by_rect(polygons, *shapely.bounds(area).tolist()))
 
 
 @dataclass(frozen=True, slots=True)
