@@ -83,12 +83,14 @@ def test_the_filter_across_the_rows_keeps_every_pair_that_counts(seed: int, bear
     rng = np.random.default_rng(seed)
     found = _ground(bearing, float(rng.uniform(0.1, 1.0)), rng)
     found = FoundMines(found.x, found.y, rng.random(len(found.x)) < at_share)
-    x, y = _rows(bearing, tuple(rng.uniform(-100, 100, 2)))
+    t = np.radians(bearing)
+    unit, across = np.array([np.sin(t), np.cos(t)]), np.array([np.cos(t), -np.sin(t)])
+    # The record on its field's lines (a metre or two across), slid along them by up to half the reach.
+    origin = rng.uniform(-reach / 2, reach / 2) * unit + rng.uniform(-1.0, 1.0) * across
+    x, y = _rows(bearing, (float(origin[0]), float(origin[1])))
     sample = np.unique(np.linspace(0, len(x) - 1, 120).astype(np.int64))
     x, y = x[sample] + rng.normal(0, 2, len(sample)), y[sample] + rng.normal(0, 2, len(sample))
     is_at = rng.random(len(x)) < at_share
-    t = np.radians(bearing)
-    unit = np.array([np.sin(t), np.cos(t)])
     want = _profile_by_pairs(x, y, is_at, found, unit, reach)
     window = np.convolve(want, np.ones(SLIDE_WINDOW_BINS, np.int64), mode="same")
     offsets = (np.arange(len(window)) + 0.5) * SLIDE_BIN_M - reach

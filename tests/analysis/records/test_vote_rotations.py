@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import shapely
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from demine.analysis.records import fit
@@ -16,6 +16,9 @@ from demine.analysis.records.geometry import rotate
 
 @settings(max_examples=20, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), error_deg=st.floats(-7.0, 7.0), worked_share=st.floats(0.4, 1.0))
+# Written 200 m off, mostly along its own rows: as written it overlaps half its found field and pairs 64 mines, the
+# true offset 146; the fit near as written used to win the tie (fit._overlaps_a_slide).
+@example(seed=25, error_deg=0.0, worked_share=0.5)
 def test_a_record_with_a_compass_error_is_turned_and_shifted_back(seed: int, error_deg: float,
                                                                  worked_share: float) -> None:
     rng = np.random.default_rng(seed)

@@ -53,6 +53,9 @@ PRIOR_MINES = 5  # so that 3 of 3 worked mines do not outrank 300 of 320
 # of the forms: the along-row errors seen were 2-6 spacings), along the steps of the rows carrying the most mines.
 SLIDE_SPACINGS = 8
 SLIDE_STEPS = 2
+# A fit near as written loses to a real move tied with it only when the move pairs more mines and misfits this many
+# fewer row ends (fit._overlaps_a_slide): one or two misfits come from noise or a neighbouring field's mine.
+ROW_END_MISFIT_MARGIN = 3
 # Before those slides, the strongest offsets of the along-row profile (row_ends.slide_peaks) are refined, this many,
 # this far apart (and from the fit itself).
 PROFILE_PEAKS = 3
@@ -95,21 +98,47 @@ def best_fit(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found:
     best = max(share for share, _ in scored)
     tied = [(share, fit) for share, fit in scored if share >= best - SHARE_MARGIN]
     near = [fit for _, fit in tied if fit.shift_m <= NEAR_AS_WRITTEN_M]
-    if near:  # the record as written (or nearly) is as good as any move: keep it, do not slide it along its rows
+    # A real reference-point error: the best-matching fit, not the smallest slide that is almost as good, since a
+    # slide of whole spacings along the rows scores nearly the same and would be off by that much.
+    moved = max(tied, key=lambda sf: (sf[0], sf[1].matched, -sf[1].residual_m))[1]
+    if near and moved.shift_m <= NEAR_AS_WRITTEN_M:
         chosen = min(near, key=lambda f: f.shift_m)
     else:
-        # A real reference-point error: the best-matching fit, not the smallest slide that is almost as good, since a
-        # slide of whole spacings along the rows scores nearly the same and would be off by that much.
-        chosen = max(tied, key=lambda sf: (sf[0], sf[1].matched, -sf[1].residual_m))[1]
         ends = RowEnds.of(rec_x, rec_y, rec_is_at, within_m=FIT_RADIUS_M)
-        chosen, best = _along_profile(rec_x, rec_y, rec_is_at, found, worked, chosen, best, pick, ends)
-        chosen = _along_rows(rec_x, rec_y, rec_is_at, found, worked, chosen, best, pick, ends)
+        moved, best = _along_profile(rec_x, rec_y, rec_is_at, found, worked, moved, best, pick, ends)
+        moved = _along_rows(rec_x, rec_y, rec_is_at, found, worked, moved, best, pick, ends)
+        # The record as written (or nearly) is as good as any move: keep it, do not slide it along its rows; unless
+        # it only overlaps its field slid along the rows.
+        chosen = min(near, key=lambda f: f.shift_m) if near and not _overlaps_a_slide(
+            rec_x, rec_y, rec_is_at, found, worked, near, moved, ends, pick) else moved
     # Fits were scored on the fitting sample; the chosen one's match and residual are counted over every mine.
     x, y = chosen.apply(rec_x, rec_y)
     index, distance = found.nearest(x, y, rec_is_at, FIT_RADIUS_M)
     matched = index >= 0
     residual = float(np.sqrt(np.mean(distance[matched] ** 2))) if matched.any() else float("nan")
     return RigidFit(chosen.dx, chosen.dy, chosen.rotation_deg, cx, cy, int(matched.sum()), residual)
+
+
+def _overlaps_a_slide(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: FoundMines,
+                      worked: WorkedMask, near: list[RigidFit], moved: RigidFit, ends: RowEnds,
+                      pick: np.ndarray) -> bool:
+    """Whether the record as written (or nearly) only overlaps its field slid along the rows: the move `moved` pairs
+    more mines of the fitting sample `pick` and its rows end where the found rows end, while past the near fit's row ends the found rows run on
+    (ROW_END_MISFIT_MARGIN more misfits). Rows paired within 4 m pair at any slide along them, so a record written
+    some hundreds of metres along its own rows scores as well as the truth over the part that overlaps; only the
+    ends tell them apart."""
+    close = min(near, key=lambda f: f.shift_m)
+    if not len(ends.steps):
+        return False
+    px, py, p_at = rec_x[pick], rec_y[pick], rec_is_at[pick]
+    paired = [_pair_on_worked(px, py, p_at, found, f.centre_x, f.centre_y, f.rotation_deg, f.dx, f.dy, worked)[0]
+              for f in (close, moved)]
+    if paired[1] <= paired[0]:
+        return False
+    zero = np.zeros((1, 2))
+    misfits_near = ends.misfits(close, zero, rec_x, rec_y, rec_is_at, found, worked, FIT_RADIUS_M)[0]
+    misfits_moved = ends.misfits(moved, zero, rec_x, rec_y, rec_is_at, found, worked, FIT_RADIUS_M)[0]
+    return bool(misfits_moved + ROW_END_MISFIT_MARGIN <= misfits_near)
 
 
 def _along_profile(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: FoundMines,
