@@ -161,3 +161,22 @@ def test_the_national_cells_give_every_mine_found_in_a_box(x0: float, y0: float,
     assert np.array_equal(national.within(shapely.box(x0, y0, x0 + width, y0 + height)),
                           want[shapely.contains_xy(shapely.box(x0, y0, x0 + width, y0 + height), x[want], y[want])])
     assert np.array_equal(national.near(x0, y0, x0 + width, y0 + height)._own, want)
+
+
+@settings(max_examples=60, deadline=None)
+@given(x0=coordinate, y0=coordinate, width=st.floats(0, 800), height=st.floats(0, 800),
+       distance=st.floats(0, 900), margin=st.floats(0, 1500))
+def test_the_mines_within_a_distance_of_a_box_are_those_measured_one_by_one(x0: float, y0: float, width: float,
+                                                                           height: float, distance: float,
+                                                                           margin: float) -> None:
+    """FoundMines.near_box, nationally and in a view whose window may or may not hold the whole reach."""
+    x1, y1 = x0 + width, y0 + height
+    dx = np.maximum(np.maximum(x0 - FX, FX - x1), 0.0)
+    dy = np.maximum(np.maximum(y0 - FY, FY - y1), 0.0)
+    want = np.flatnonzero(np.hypot(dx, dy) <= distance * (1 - 1e-12))  # not the mines a rounding away from the edge
+    edge = np.flatnonzero(np.abs(np.hypot(dx, dy) - distance) <= distance * 1e-12 + 1e-9)
+    view = NATIONAL.near(x0 - margin, y0 - margin, x1 + margin, y1 + margin)
+    for index in (NATIONAL, view):
+        got = index.near_box(x0, y0, x1, y1, distance)
+        assert np.all(np.diff(got) > 0)  # ascending, each once
+        assert np.setdiff1d(want, got).size == 0 and np.setdiff1d(got, np.union1d(want, edge)).size == 0

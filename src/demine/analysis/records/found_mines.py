@@ -172,6 +172,17 @@ class FoundMines:
         index[src], distance[src] = dst, dist
         return index, distance
 
+    def near_box(self, minx: float, miny: float, maxx: float, maxy: float, distance: float) -> np.ndarray:
+        """Indices (ascending) of the found mines within `distance` of a box (inside it included): the box widened
+        by the distance with round corners, exactly (a buffer polygon cuts its corners by chords)."""
+        if self._parent is not None and not self._covers(minx - distance, miny - distance, maxx + distance,
+                                                         maxy + distance):
+            return self._parent.near_box(minx, miny, maxx, maxy, distance)
+        box = self._box(minx - distance, miny - distance, maxx + distance, maxy + distance)
+        dx = np.maximum(np.maximum(minx - self.x[box], self.x[box] - maxx), 0.0)
+        dy = np.maximum(np.maximum(miny - self.y[box], self.y[box] - maxy), 0.0)
+        return box[dx * dx + dy * dy <= distance * distance]
+
     def within(self, area: shapely.Geometry) -> np.ndarray:
         """Indices of the found mines inside an area (either category)."""
         minx, miny, maxx, maxy = shapely.bounds(area)

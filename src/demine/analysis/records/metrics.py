@@ -173,8 +173,11 @@ def measure_record(x: np.ndarray, y: np.ndarray, is_at: np.ndarray, models: np.n
     worked_mask = land.worked_near(minx - margin, miny - margin, maxx + margin, maxy + margin)
     worked = worked_mask(x, y)
     index, _ = found.nearest(x, y, is_at, tolerance_m)
-    reach = shapely.buffer(shapely.envelope(perimeter), max_shift_m + tolerance_m)
-    fit = best_fit(x, y, is_at, found, found.within(reach), worked_mask, max_shift_m=max_shift_m)
+    # The found mines the fit may pair: within the largest shift (and the tolerance) of the perimeter's box.
+    box = shapely.bounds(perimeter)
+    reach = found.near_box(*box.tolist(), max_shift_m + tolerance_m) if np.isfinite(box).all() else \
+        np.zeros(0, np.int64)
+    fit = best_fit(x, y, is_at, found, reach, worked_mask, max_shift_m=max_shift_m)
     fx, fy = fit.apply(x, y)
     worked_after = worked_mask(fx, fy)
     index_after, _ = found.nearest(fx, fy, is_at, tolerance_m)
