@@ -8,7 +8,9 @@ measures `verify_records` itself; reading the items from a register is measured 
 - The ground: every record's field is laid from its true rows (walked with the verifier's own geodesic walk, plus a
   metre of GPS and laying noise); records are then spoiled as the scenario generator spoils them: accurate (a few
   metres), shifted (80-450 m, a compass error of ~1.5°), partially accurate (25-70 m, a row forgotten), inaccurate
-  (250-1,500 m, up to 30°), fictitious (no field).
+  (250-1,500 m, up to 30°), fictitious (no field). A record's perimeter is its written rows' hull widened by 10 m
+  with mitred corners: turning points, as on the forms and in the scenario generator (round corners before the
+  seventh sitting: some 140 vertices a perimeter instead of a handful, every overlay the dearer for it).
 - The work done: each true field released over a random part of its length (none for three in ten), the written
   position of one spoiled record in two cancelled, a suspected area around every true field.
 - Unrecorded fields: enough more fields on the same grid, without records, laid and worked the same way, that the
@@ -125,8 +127,11 @@ def _spoil(rng: np.random.Generator, rows: pd.DataFrame, klass: np.ndarray, cx: 
     return out[~forgotten].reset_index(drop=True), dist * np.cos(angle), dist * np.sin(angle)
 
 
-def _footprint(x: np.ndarray, y: np.ndarray, margin: float) -> shapely.Geometry:
-    return shapely.buffer(shapely.convex_hull(shapely.multipoints(np.column_stack([x, y]))), margin)
+def _footprint(x: np.ndarray, y: np.ndarray, margin: float, join_style: str = "round") -> shapely.Geometry:
+    hull = shapely.convex_hull(shapely.multipoints(np.column_stack([x, y])))
+    if join_style == "mitre":  # the hull of the rows' ends: mines walked along a row stray from its chord by millimetres
+        hull = shapely.simplify(hull, 0.1)
+    return shapely.buffer(hull, margin, join_style=join_style)
 
 
 def _worked_part(x: np.ndarray, y: np.ndarray, bearing: float, share: float) -> shapely.Geometry:
@@ -202,7 +207,9 @@ def build(n_records: int, n_items: int, seed: int) -> tuple[VerificationInputs, 
     cancel = (klass[:n_records] != "accurate") & (rng.random(n_records) < 0.5)
     for k in range(n_records):
         sel = w_order[w_bounds[k]:w_bounds[k + 1]]
-        perimeter = _footprint(wx[sel], wy[sel], 10.0)
+        # Turning points, as the forms give a perimeter and as the scenario generator draws it (simulate/records.py):
+        # the hull of the rows widened by 10 m with mitred corners, a handful of vertices.
+        perimeter = _footprint(wx[sel], wy[sel], 10.0, "mitre")
         perimeters.append(perimeter)
         if cancel[k]:
             released.append(perimeter)
