@@ -105,9 +105,9 @@ def _walk(rows: pd.DataFrame, rng: np.random.Generator, frame: LocalFrame) -> tu
 
 
 def _spoil(rng: np.random.Generator, rows: pd.DataFrame, klass: np.ndarray, cx: np.ndarray,
-           cy: np.ndarray) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+           cy: np.ndarray) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
     """The record as written: the true rows shifted and turned about the field's centre, per the record's class;
-    and the shift (east, north, metres) of each record."""
+    and the shift (east, north, metres) and turn (degrees, clockwise) of each record."""
     n = len(klass)
     angle = rng.uniform(0, 2 * np.pi, n)
     dist = np.select([klass == "accurate", klass == "shifted", klass == "partially_accurate",
@@ -124,7 +124,7 @@ def _spoil(rng: np.random.Generator, rows: pd.DataFrame, klass: np.ndarray, cx: 
     out["y"] = cy[k] + np.sin(t) * px + np.cos(t) * py + dist[k] * np.sin(angle[k])
     out["bearing_deg"] = (out["bearing_deg"] + rot[k]) % 360
     forgotten = (klass[k] == "partially_accurate") & (out["row_label"] == "B").to_numpy()
-    return out[~forgotten].reset_index(drop=True), dist * np.cos(angle), dist * np.sin(angle)
+    return out[~forgotten].reset_index(drop=True), dist * np.cos(angle), dist * np.sin(angle), rot
 
 
 def _footprint(x: np.ndarray, y: np.ndarray, margin: float, join_style: str = "round") -> shapely.Geometry:
@@ -162,8 +162,8 @@ def build(n_records: int, n_items: int, seed: int) -> tuple[VerificationInputs, 
     cx, cy = cx[perm], cy[perm]
     klass = np.concatenate([rng.choice(CLASSES, n_records, p=CLASS_P), np.full(n_fields - n_records, "unrecorded")])
     true_rows = _rows_of(rng, np.arange(n_fields), cx, cy)
-    written, spoil_east, spoil_north = _spoil(rng, true_rows[true_rows["record_id"] < n_records], klass[:n_records],
-                                              cx, cy)
+    written, spoil_east, spoil_north, spoil_turn = _spoil(rng, true_rows[true_rows["record_id"] < n_records],
+                                                          klass[:n_records], cx, cy)
     # The ground: every real (not fictitious) field, walked from its true rows.
     real = true_rows[klass[true_rows["record_id"].to_numpy()] != "fictitious"].reset_index(drop=True)
     row, x, y = _walk(_to_wgs(frame, real), rng, frame)
@@ -239,7 +239,7 @@ def build(n_records: int, n_items: int, seed: int) -> tuple[VerificationInputs, 
              "recorded mines": int(written["mine_count"].sum()), "mines found": len(mines_found),
              "of them in recorded fields": len(of_records), "released polygons": len(released)}
     truth = pd.DataFrame({"id": np.arange(n_records) + 1, "true_class": klass[:n_records],
-                          "true_dx": -spoil_east, "true_dy": -spoil_north})
+                          "true_dx": -spoil_east, "true_dy": -spoil_north, "spoil_turn_deg": spoil_turn})
     return inputs, facts, truth
 
 
@@ -431,7 +431,8 @@ def truth_table(console: Console, scored: dict[str, Scored], n: int) -> None:
                         if len(e) else ("", "", "")))
     console.print(table)
     if "Demine verify" in scored:
-        console.print("Demine verify, confusion matrix (rows: truth, fictitious as inaccurate; columns: called)")
+        console.print("Demine verify, confusion matrix (rows: truth, fictitious as inaccurate, a rigid move within"
+                  " 600 m and 5° as shifted: bench/scale_truth.py; columns: called)")
         console.print(scored["Demine verify"].confusion.to_string())
 
 
