@@ -129,7 +129,8 @@ def _spoil(rng: np.random.Generator, rows: pd.DataFrame, klass: np.ndarray, cx: 
 
 def _footprint(x: np.ndarray, y: np.ndarray, margin: float, join_style: str = "round") -> shapely.Geometry:
     hull = shapely.convex_hull(shapely.multipoints(np.column_stack([x, y])))
-    if join_style == "mitre":  # the hull of the rows' ends: mines walked along a row stray from its chord by millimetres
+    if join_style == "mitre":
+        # The hull of the rows' ends: mines walked along a row stray from its chord by millimetres.
         hull = shapely.simplify(hull, 0.1)
     return shapely.buffer(hull, margin, join_style=join_style)
 

@@ -57,7 +57,10 @@ SLIDE_STEPS = 2
 # fewer row ends (fit._overlaps_a_slide): one or two misfits come from noise or a neighbouring field's mine.
 ROW_END_MISFIT_MARGIN = 3
 # Before those slides, the strongest offsets of the along-row profile (row_ends.slide_peaks) are refined, this many,
-# this far apart (and from the fit itself).
+# this far apart (and from the fit itself), on a sample the size of the vote's; one replaces the fit only if its
+# share is better by more than PROFILE_MIN_GAIN (equal fits differ by rounding), and only fits with a share of at
+# least PROFILE_MIN_SHARE are asked: below it a better share elsewhere along the rows was as often another stretch's
+# (seeds 1-3 without that floor: three shifted records gained, three lost; docs/records-verification.md).
 PROFILE_PEAKS = 3
 PROFILE_APART_M = 2.0
 PROFILE_MIN_GAIN = 0.005
@@ -123,10 +126,10 @@ def _overlaps_a_slide(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarra
                       worked: WorkedMask, near: list[RigidFit], moved: RigidFit, ends: RowEnds,
                       pick: np.ndarray) -> bool:
     """Whether the record as written (or nearly) only overlaps its field slid along the rows: the move `moved` pairs
-    more mines of the fitting sample `pick` and its rows end where the found rows end, while past the near fit's row ends the found rows run on
-    (ROW_END_MISFIT_MARGIN more misfits). Rows paired within 4 m pair at any slide along them, so a record written
-    some hundreds of metres along its own rows scores as well as the truth over the part that overlaps; only the
-    ends tell them apart."""
+    more mines of the fitting sample `pick`, and the near fit has ROW_END_MISFIT_MARGIN more row-end misfits (the
+    found rows run on past its ends). Rows paired within 4 m pair at any slide along them, so a record written some
+    hundreds of metres along its own rows scores as well as the truth over the part that overlaps; only the ends
+    tell them apart."""
     close = min(near, key=lambda f: f.shift_m)
     if not len(ends.steps):
         return False
