@@ -63,7 +63,7 @@ def test_the_profile_peaks_where_rows_of_different_spacings_line_up() -> None:
 def _profile_by_pairs(x: np.ndarray, y: np.ndarray, is_at: np.ndarray, found: FoundMines, unit: np.ndarray,
                       reach: float) -> np.ndarray:
     """The profile from every pair in the box, in numpy: no filter across the rows first."""
-    near = found._box(float(x.min()) - reach, float(y.min()) - reach, float(x.max()) + reach, float(y.max()) + reach)
+    near = found.in_box(float(x.min()) - reach, float(y.min()) - reach, float(x.max()) + reach, float(y.max()) + reach)
     dx = found.x[near][None, :] - x[:, None]
     dy = found.y[near][None, :] - y[:, None]
     same = found.is_at[near][None, :] == is_at[:, None]

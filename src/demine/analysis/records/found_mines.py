@@ -172,13 +172,17 @@ class FoundMines:
         index[src], distance[src] = dst, dist
         return index, distance
 
+    def in_box(self, minx: float, miny: float, maxx: float, maxy: float) -> np.ndarray:
+        """Indices (ascending) of the found mines in a box, edges included; a box reaching beyond a view's window is
+        answered by its parent, so that a view answers as the national index."""
+        if self._parent is not None and not self._covers(minx, miny, maxx, maxy):
+            return self._parent.in_box(minx, miny, maxx, maxy)
+        return self._box(minx, miny, maxx, maxy)
+
     def near_box(self, minx: float, miny: float, maxx: float, maxy: float, distance: float) -> np.ndarray:
         """Indices (ascending) of the found mines within `distance` of a box (inside it included): the box widened
         by the distance with round corners, exactly (a buffer polygon cuts its corners by chords)."""
-        if self._parent is not None and not self._covers(minx - distance, miny - distance, maxx + distance,
-                                                         maxy + distance):
-            return self._parent.near_box(minx, miny, maxx, maxy, distance)
-        box = self._box(minx - distance, miny - distance, maxx + distance, maxy + distance)
+        box = self.in_box(minx - distance, miny - distance, maxx + distance, maxy + distance)
         dx = np.maximum(np.maximum(minx - self.x[box], self.x[box] - maxx), 0.0)
         dy = np.maximum(np.maximum(miny - self.y[box], self.y[box] - maxy), 0.0)
         return box[dx * dx + dy * dy <= distance * distance]

@@ -106,9 +106,8 @@ def slide_peaks(x: np.ndarray, y: np.ndarray, is_at: np.ndarray, found: FoundMin
     if not len(x) or length == 0 or reach_m <= 0:
         return np.zeros(0)
     ux, uy = float(direction[0]) / length, float(direction[1]) / length
-    # The record's own view of the mines found: a slide beyond its window (the record's box and 760 m) is not asked.
-    near = found._box(float(x.min()) - reach_m, float(y.min()) - reach_m, float(x.max()) + reach_m,
-                      float(y.max()) + reach_m)
+    near = found.in_box(float(x.min()) - reach_m, float(y.min()) - reach_m, float(x.max()) + reach_m,
+                        float(y.max()) + reach_m)
     # Only found mines on the lines of the recorded rows can pair (the rows are parallel: a found mine's distance
     # across them, against the sorted recorded ones), which leaves a few hundred of the thousands in the box.
     across = np.sort(y * ux - x * uy)
