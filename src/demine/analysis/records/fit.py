@@ -104,16 +104,17 @@ def best_fit(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found:
     # A real reference-point error: the best-matching fit, not the smallest slide that is almost as good, since a
     # slide of whole spacings along the rows scores nearly the same and would be off by that much.
     moved = max(tied, key=lambda sf: (sf[0], sf[1].matched, -sf[1].residual_m))[1]
-    if near and moved.shift_m <= NEAR_AS_WRITTEN_M:
-        chosen = min(near, key=lambda f: f.shift_m)
+    close = min(near, key=lambda f: f.shift_m) if near else None
+    if close is not None and moved.shift_m <= NEAR_AS_WRITTEN_M:
+        chosen = close
     else:
         ends = RowEnds.of(rec_x, rec_y, rec_is_at, within_m=FIT_RADIUS_M)
         moved, best = _along_profile(rec_x, rec_y, rec_is_at, found, worked, moved, best, pick, ends)
         moved = _along_rows(rec_x, rec_y, rec_is_at, found, worked, moved, best, pick, ends)
         # The record as written (or nearly) is as good as any move: keep it, do not slide it along its rows; unless
         # it only overlaps its field slid along the rows.
-        chosen = min(near, key=lambda f: f.shift_m) if near and not _overlaps_a_slide(
-            rec_x, rec_y, rec_is_at, found, worked, near, moved, ends, pick) else moved
+        chosen = close if close is not None and not _overlaps_a_slide(
+            rec_x, rec_y, rec_is_at, found, worked, close, moved, ends, pick) else moved
     # Fits were scored on the fitting sample; the chosen one's match and residual are counted over every mine.
     x, y = chosen.apply(rec_x, rec_y)
     index, distance = found.nearest(x, y, rec_is_at, FIT_RADIUS_M)
@@ -123,14 +124,13 @@ def best_fit(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found:
 
 
 def _overlaps_a_slide(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: FoundMines,
-                      worked: WorkedMask, near: list[RigidFit], moved: RigidFit, ends: RowEnds,
+                      worked: WorkedMask, close: RigidFit, moved: RigidFit, ends: RowEnds,
                       pick: np.ndarray) -> bool:
-    """Whether the record as written (or nearly) only overlaps its field slid along the rows: the move `moved` pairs
-    more mines of the fitting sample `pick`, and the near fit has ROW_END_MISFIT_MARGIN more row-end misfits (the
-    found rows run on past its ends). Rows paired within 4 m pair at any slide along them, so a record written some
+    """Whether the record as written (or nearly: the fit `close`) only overlaps its field slid along the rows: the
+    move `moved` pairs more mines of the fitting sample `pick`, and `close` has ROW_END_MISFIT_MARGIN more row-end
+    misfits (the found rows run on past its ends). Rows paired within 4 m pair at any slide along them, so a record written some
     hundreds of metres along its own rows scores as well as the truth over the part that overlaps; only the ends
     tell them apart."""
-    close = min(near, key=lambda f: f.shift_m)
     if not len(ends.steps):
         return False
     px, py, p_at = rec_x[pick], rec_y[pick], rec_is_at[pick]
@@ -157,16 +157,13 @@ def _along_profile(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, 
     """
     if not len(ends.steps) or share < PROFILE_MIN_SHARE:
         return chosen, share
-    t = np.radians(-chosen.rotation_deg)
-    c, s = np.cos(t), np.sin(t)
-    step = ends.steps[0]
-    direction = np.array([c * step[0] - s * step[1], s * step[0] + c * step[1]])  # as the fit turns the rows
-    sample = np.unique(np.linspace(0, len(rec_x) - 1, min(len(rec_x), PROFILE_MINES)).astype(np.int64))
+    direction = _turned(ends.steps[:1], chosen.rotation_deg)[0]
+    unit = direction / np.hypot(direction[0], direction[1])
+    sample = _evenly(len(rec_x), PROFILE_MINES)
     x, y = chosen.apply(rec_x[sample], rec_y[sample])
-    along = (x * direction[0] + y * direction[1]) / np.hypot(direction[0], direction[1])
+    along = x * unit[0] + y * unit[1]
     offsets = slide_peaks(x, y, rec_is_at[sample], found, direction, float(along.max() - along.min()),
                           PROFILE_PEAKS, PROFILE_APART_M)
-    unit = direction / np.hypot(direction[0], direction[1])
     for offset in offsets.tolist():
         refined = _refine(rec_x, rec_y, rec_is_at, found, chosen.centre_x, chosen.centre_y,
                           (chosen.rotation_deg, chosen.dx + offset * unit[0], chosen.dy + offset * unit[1]), worked,
@@ -204,11 +201,8 @@ def _along_rows(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, fou
     # another stretch of the field (or another field) may have no worked row end to misfit, which is not evidence.
     if not ends.misfits(chosen, np.zeros((1, 2)), rec_x, rec_y, rec_is_at, found, worked, FIT_RADIUS_M)[0]:
         return chosen  # its rows end where the found rows end (or no end is worked): no slide can do better
-    t = np.radians(-chosen.rotation_deg)
-    c, s = np.cos(t), np.sin(t)
     k = np.concatenate([np.arange(1, SLIDE_SPACINGS + 1), -np.arange(1, SLIDE_SPACINGS + 1)]).astype(float)
-    steps = ends.steps[:SLIDE_STEPS]
-    turned = np.column_stack([c * steps[:, 0] - s * steps[:, 1], s * steps[:, 0] + c * steps[:, 1]])  # as the fit turns
+    turned = _turned(ends.steps[:SLIDE_STEPS], chosen.rotation_deg)
     offsets = np.vstack([np.zeros((1, 2)), (k[None, :, None] * turned[:, None, :]).reshape(-1, 2)])
     misfits = ends.misfits(chosen, offsets, rec_x, rec_y, rec_is_at, found, worked, FIT_RADIUS_M)
     # Fewest misfits first; on a tie the chosen fit stays, then the smaller slide: so the slides are asked for their
@@ -225,6 +219,13 @@ def _along_rows(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, fou
     return chosen
 
 
+def _turned(steps: np.ndarray, rotation_deg: float) -> np.ndarray:
+    """Row steps (k, 2) of the record as a fit turned by rotation_deg lays them (clockwise, as geometry.rotate)."""
+    t = np.radians(-rotation_deg)
+    c, s = np.cos(t), np.sin(t)
+    return np.column_stack([c * steps[:, 0] - s * steps[:, 1], s * steps[:, 0] + c * steps[:, 1]])
+
+
 def _vote(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: FoundMines, candidates: np.ndarray,
           cx: float, cy: float, max_shift_m: float) -> list[tuple[float, float, float]]:
     """The strongest translation peaks over the trial rotations, as (rotation, dx, dy), distinct by PEAK_SEPARATION_M.
@@ -239,7 +240,7 @@ def _vote(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: Fo
     the strongest bin lies on its side; the outer trials cost two fifths of every record's vote otherwise
     (docs/records-verification-speed.md).
     """
-    pick = np.unique(np.linspace(0, len(rec_x) - 1, min(len(rec_x), MAX_VOTING_MINES)).astype(np.int64))
+    pick = _evenly(len(rec_x), MAX_VOTING_MINES)
     if len(candidates) > MAX_VOTING_FOUND:
         candidates = candidates[np.linspace(0, len(candidates) - 1, MAX_VOTING_FOUND).astype(np.int64)]
     fx, fy, f_at = found.x[candidates], found.y[candidates], found.is_at[candidates]
@@ -274,7 +275,7 @@ def _vote_numpy(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, fou
                 candidates: np.ndarray, cx: float, cy: float,
                 max_shift_m: float) -> list[tuple[float, float, float]]:
     """The vote in numpy, one histogram per rotation: the reference kernels.vote is tested against."""
-    pick = np.unique(np.linspace(0, len(rec_x) - 1, min(len(rec_x), MAX_VOTING_MINES)).astype(np.int64))
+    pick = _evenly(len(rec_x), MAX_VOTING_MINES)
     if len(candidates) > MAX_VOTING_FOUND:
         candidates = candidates[np.linspace(0, len(candidates) - 1, MAX_VOTING_FOUND).astype(np.int64)]
     fx, fy, f_at = found.x[candidates], found.y[candidates], found.is_at[candidates]
@@ -373,7 +374,12 @@ def _distinct_peaks_of_list(scored: list[tuple[float, float, float, float]]) -> 
 def _fitting_sample(n: int) -> np.ndarray:
     # The iterations and the score run on recorded mines taken evenly along the record (a few hundred pin a rigid
     # fit and estimate a share as well as a thousand); best_fit counts every mine for the fit it keeps.
-    return np.unique(np.linspace(0, n - 1, min(n, MAX_FITTING_MINES)).astype(np.int64))
+    return _evenly(n, MAX_FITTING_MINES)
+
+
+def _evenly(n: int, most: int) -> np.ndarray:
+    """Up to `most` indices of n, taken evenly from first to last (all of them when n is no larger)."""
+    return np.unique(np.linspace(0, n - 1, min(n, most)).astype(np.int64))
 
 
 def _refine(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: FoundMines, cx: float, cy: float,
