@@ -15,8 +15,8 @@ import pandas as pd
 import shapely
 
 from demine.analysis.records.geometry import LocalFrame
+from records_verification import confusion, shift_errors
 
-CLASSES = ["accurate", "shifted", "partially_accurate", "inaccurate", "not_verifiable"]
 # The bench spoils an inaccurate record by moving its true rows 250-1,500 m and turning them up to 30°, rigidly
 # (the scenario generator also invents rows). One in twenty of them stays within the fit's reach and a compass
 # error: a rigid move of at most the verifier's largest shift and of the shifted class's largest turn is a
@@ -27,7 +27,7 @@ MAX_TURN_DEG = 5.0
 
 @dataclass(frozen=True)
 class Scored:
-    confusion: pd.DataFrame  # rows: true class (fictitious counted as inaccurate); columns: the class called
+    confusion: pd.DataFrame  # rows: true class (true_classes); columns: the class called
     judged: int  # records called anything but not verifiable
     correct: int  # of those, called their true class
     shifted_recognised: int  # truly shifted records called shifted
@@ -53,19 +53,17 @@ def true_shift_in_frame(records: pd.DataFrame, truth: pd.DataFrame, data_frame: 
 
 def score(called: list[str], truth: pd.DataFrame, dx: np.ndarray | None = None, dy: np.ndarray | None = None,
           true_dx: np.ndarray | None = None, true_dy: np.ndarray | None = None) -> Scored:
-    """Classes called (in the order of the truth's records) against the true ones; shifts when given."""
-    true = true_classes(truth)
-    called_arr = np.asarray(called)
-    confusion = pd.crosstab(pd.Series(true, name="truth"), pd.Series(called_arr, name="called")).reindex(
-        index=CLASSES[:4], columns=CLASSES, fill_value=0)
-    judged = called_arr != "not_verifiable"
-    recognised = (true == "shifted") & (called_arr == "shifted")
+    """Classes called (in the order of the truth's records) against the true ones; shifts when given. The confusion
+    matrix and the shift errors are bench/records_verification.py's, on a frame of the same columns."""
+    scored = pd.DataFrame({"verified": np.asarray(called), "truth": true_classes(truth)})
     errors = np.zeros(0)
     if dx is not None and dy is not None and true_dx is not None and true_dy is not None:
-        errors = np.hypot(np.asarray(dx)[recognised] - true_dx[recognised],
-                          np.asarray(dy)[recognised] - true_dy[recognised])
-    return Scored(confusion, int(judged.sum()), int((judged & (called_arr == true)).sum()), int(recognised.sum()),
-                  errors)
+        scored = scored.assign(dx=dx, dy=dy, true_dx=true_dx, true_dy=true_dy)
+        errors = shift_errors(scored)
+    judged = scored[scored["verified"] != "not_verifiable"]
+    recognised = (scored["truth"] == "shifted") & (scored["verified"] == "shifted")
+    return Scored(confusion(scored, "verified"), len(judged), int((judged["verified"] == judged["truth"]).sum()),
+                  int(recognised.sum()), errors)
 
 
 def true_classes(truth: pd.DataFrame) -> np.ndarray:
