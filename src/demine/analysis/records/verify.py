@@ -14,7 +14,7 @@ from pyproj import CRS
 
 from demine.analysis.records.classify import DEFAULT_THRESHOLDS, RecordClass, Thresholds, classify, evidence_needed
 from demine.analysis.records.found_mines import FoundMines
-from demine.analysis.records.geometry import LocalFrame, RigidFit, recorded_mines
+from demine.analysis.records.geometry import LocalFrame, RigidFit, recorded_mines_in
 from demine.analysis.records.inputs import VerificationInputs
 from demine.analysis.records.metrics import Land, RecordMetrics, filled, measure_record
 from demine.analysis.records.search import hiding_places
@@ -112,9 +112,8 @@ class _Judge:
                 step(inputs)
 
     def _index_recorded(self, inputs: VerificationInputs) -> None:
-        mines = recorded_mines(inputs.rows, inputs.single_mines)
-        frame = LocalFrame.of(self.frame.crs)
-        self.mx, self.my = frame.to_metric(mines["longitude"].to_numpy(), mines["latitude"].to_numpy())
+        mines = recorded_mines_in(LocalFrame.of(self.frame.crs), inputs.rows, inputs.single_mines)
+        self.mx, self.my = mines["x"].to_numpy(), mines["y"].to_numpy()
         self.rec_at = _is_at(mines["mine_model"], inputs.model_category)
         # Recorded mines grouped by record once (sorted), not filtered per record: O(n) instead of O(n × records).
         ids = mines["record_id"].to_numpy()
