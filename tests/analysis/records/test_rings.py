@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from rasterio.features import rasterize
 from rasterio.transform import Affine
 
-from demine.analysis.records.rings import Rings
+from demine.analysis.records.rings import Rings, near_area
 
 
 def _polygons(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -62,3 +62,21 @@ def test_the_raster_is_rasterios_centre_rule(seed: int, n: int, cell: float) -> 
     want = rasterize(((g, 1) for g in live), out_shape=(height, width), transform=Affine(cell, 0, x0, 0, -cell, top),
                      fill=0, dtype="uint8").astype(bool) if live else np.zeros((height, width), bool)
     assert np.array_equal(got, want)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), distance=st.sampled_from([0.0, 3.5, 30.0, 100.0]))
+def test_points_near_an_area_are_those_within_its_exact_distance(seed: int, distance: float) -> None:
+    """near_area on one polygon (with a hole or not) or multipolygon: inside as shapely's contains_xy, near as
+    shapely's exact distance (points within a micrometre of the distance left out: rounding decides them)."""
+    rng = np.random.default_rng(seed)
+    polygonal = [g for g in _polygons(rng, 3) if shapely.get_type_id(g) in (3, 6) and not shapely.is_empty(g)]
+    area = polygonal[int(rng.integers(len(polygonal)))]
+    rings = Rings.of(np.array([area], dtype=object))
+    x, y = rng.uniform(-200, 1600, 4000), rng.uniform(-200, 1300, 4000)
+    near, inside = near_area(rings.xs, rings.ys, rings.ring_starts, x, y, distance)
+    assert np.array_equal(inside, shapely.contains_xy(area, x, y))
+    gap = shapely.distance(area, shapely.points(x, y))
+    clear = np.abs(gap - distance) > 1e-6
+    assert np.array_equal(near[clear], (gap <= distance)[clear])
+    assert near[inside].all()

@@ -86,10 +86,8 @@ class FoundMines:
         """Indices (ascending) of this index's mines inside a box, edges included."""
         if self._cells is not None:
             return kernels.in_box(self.x, self.y, *self._cells, float(minx), float(miny), float(maxx), float(maxy))
-        lo = np.searchsorted(self._x_sorted, minx, side="left")
-        hi = np.searchsorted(self._x_sorted, maxx, side="right")
-        strip = self._x_order[lo:hi]
-        return np.sort(strip[(self.y[strip] >= miny) & (self.y[strip] <= maxy)])
+        return kernels.strip_box(self._x_sorted, self._x_order, self.y, float(minx), float(miny), float(maxx),
+                                 float(maxy))
 
     def _answering(self, x: np.ndarray, y: np.ndarray, within_m: float) -> FoundMines:
         """The index whose grid answers queries at these points exactly: this view, or, for a query reaching beyond
@@ -115,8 +113,8 @@ class FoundMines:
         """Whether every mine within within_m of the points lies in this view's window (then its trees are exact)."""
         if self._window is None or not len(x):
             return True
-        return self._covers(float(x.min()) - within_m, float(y.min()) - within_m, float(x.max()) + within_m,
-                            float(y.max()) + within_m)
+        x0, y0, x1, y1 = kernels.extent(x, y)
+        return self._covers(x0 - within_m, y0 - within_m, x1 + within_m, y1 + within_m)
 
     def _candidates(self, x: np.ndarray, y: np.ndarray, is_at: np.ndarray, within_m: float,
                     k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

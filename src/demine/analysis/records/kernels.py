@@ -444,3 +444,34 @@ def in_box(x: np.ndarray, y: np.ndarray, order: np.ndarray, starts: np.ndarray, 
                 out[m] = j
                 m += 1
     return np.sort(out[:m])
+
+
+@numba.njit(cache=True, nogil=True)
+def strip_box(x_sorted: np.ndarray, x_order: np.ndarray, y: np.ndarray, bx0: float, by0: float, bx1: float,
+              by1: float) -> np.ndarray:
+    """A view's mines (indices `x_order`, sorted by x: `x_sorted`) with bx0 <= x <= bx1 and by0 <= y <= by1,
+    ascending: the strip of x by binary search, then y. One call where numpy took five (50 µs a query)."""
+    lo = np.searchsorted(x_sorted, bx0, side="left")
+    hi = np.searchsorted(x_sorted, bx1, side="right")
+    out = np.empty(max(hi - lo, 0), np.int64)
+    m = 0
+    for t in range(lo, hi):
+        j = x_order[t]
+        if y[j] >= by0 and y[j] <= by1:
+            out[m] = j
+            m += 1
+    return np.sort(out[:m])
+
+
+@numba.njit(cache=True, nogil=True)
+def extent(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float, float]:
+    """(min x, min y, max x, max y) in one pass, as x.min(), y.min(), x.max(), y.max() give them (NaN if any
+    coordinate is NaN); four numpy reductions cost a query more than its compiled answer. Not for empty arrays."""
+    x0, y0, x1, y1 = x[0], y[0], x[0], y[0]
+    for i in range(len(x)):
+        a, b = x[i], y[i]
+        if a != a or b != b:
+            return np.nan, np.nan, np.nan, np.nan
+        x0, x1 = min(x0, a), max(x1, a)
+        y0, y1 = min(y0, b), max(y1, b)
+    return x0, y0, x1, y1

@@ -13,10 +13,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from demine.analysis.records import kernels
 from demine.analysis.records.fit import best_fit
 from demine.analysis.records.found_mines import FoundMines
 from demine.analysis.records.geometry import RigidFit
-from demine.analysis.records.rings import Rings
+from demine.analysis.records.rings import Rings, near_area
 
 NEAR_FOOTPRINT_M = 30.0  # found mines this close to a record's perimeter belong to its field, recorded or not
 # Beyond the search radius, the surroundings of a record indexed for its queries: a fit turns the record by up to 8°
@@ -99,7 +100,10 @@ class WorkedNear:
 
     def __call__(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         minx, miny, maxx, maxy = self.box
-        if not len(x) or not (x.min() >= minx and x.max() <= maxx and y.min() >= miny and y.max() <= maxy):
+        if not len(x):
+            return self.land.worked_mask(x, y)
+        x0, y0, x1, y1 = kernels.extent(x, y)
+        if not (x0 >= minx and x1 <= maxx and y0 >= miny and y1 <= maxy):
             return self.land.worked_mask(x, y)
         return self.land.released_rings.covered(self.hits, x, y)
 
@@ -159,13 +163,17 @@ class RecordMetrics:
 
 def measure_record(x: np.ndarray, y: np.ndarray, is_at: np.ndarray, models: np.ndarray, perimeter: shapely.Geometry,
                    found: FoundMines, found_models: np.ndarray, land: Land, *, tolerance_m: float, buffer_m: float,
-                   max_shift_m: float) -> tuple[RecordMetrics, RigidFit]:
-    """Metrics of one record (metric coordinates of its recorded mines and perimeter)."""
+                   max_shift_m: float,
+                   perimeter_rings: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+                   ) -> tuple[RecordMetrics, RigidFit]:
+    """Metrics of one record (metric coordinates of its recorded mines and perimeter).
+
+    `perimeter_rings`: the perimeter flattened (Rings.of_one), if the caller holds it; else it is flattened here."""
     # Every query of this record stays near it: the mines found and the released land of its surroundings are
     # taken once (queries beyond them still go to the national indexes, so the answers are the same).
     minx, miny, maxx, maxy = shapely.bounds(perimeter).tolist()
     if len(x):  # the box of the perimeter and the recorded mines together (an empty perimeter has NaN bounds)
-        lo_x, lo_y, hi_x, hi_y = float(x.min()), float(y.min()), float(x.max()), float(y.max())
+        lo_x, lo_y, hi_x, hi_y = kernels.extent(x, y)
         minx, miny = (lo_x, lo_y) if np.isnan(minx) else (min(minx, lo_x), min(miny, lo_y))
         maxx, maxy = (hi_x, hi_y) if np.isnan(maxx) else (max(maxx, hi_x), max(maxy, hi_y))
     margin = max_shift_m + tolerance_m + LOCAL_MARGIN_M
@@ -181,14 +189,12 @@ def measure_record(x: np.ndarray, y: np.ndarray, is_at: np.ndarray, models: np.n
     fx, fy = fit.apply(x, y)
     worked_after = worked_mask(fx, fy)
     index_after, _ = found.nearest(fx, fy, is_at, tolerance_m)
-    fitted_perimeter = shapely.transform(perimeter, lambda xy: np.column_stack(fit.apply(xy[:, 0], xy[:, 1])))
-    near = found.within(shapely.buffer(perimeter, buffer_m))
-    # A perimeter lies inside its own buffer, so the mines inside it are among those near it: tested there only.
-    inside = _inside(found, perimeter, near) if buffer_m > 0 else found.within(perimeter)
-    at_field = found.within(shapely.buffer(fitted_perimeter, NEAR_FOOTPRINT_M))
+    if perimeter_rings is None and shapely.get_type_id(perimeter) in POLYGONAL:
+        perimeter_rings = Rings.of(np.array([perimeter], dtype=object)).of_one(0)
+    near, inside = _near_and_inside(found, perimeter, perimeter_rings, None, buffer_m)
+    at_field, in_field = _near_and_inside(found, perimeter, perimeter_rings, fit, NEAR_FOOTPRINT_M)
     # Both sides hold each mine once (at_field is a set of indices; the pairing is one-to-one).
     explained = np.intersect1d(at_field, index_after[index_after >= 0], assume_unique=True)
-    in_field = _inside(found, fitted_perimeter, at_field)
     pairs = index_after >= 0
     area = shapely.area(perimeter) or np.nan
     worked_share = _share(perimeter, land.released_near(perimeter), area)
@@ -207,6 +213,32 @@ def measure_record(x: np.ndarray, y: np.ndarray, is_at: np.ndarray, models: np.n
         dx_m=fit.dx, dy_m=fit.dy, rotation_deg=fit.rotation_deg, residual_m=fit.residual_m,
     )
     return metrics, fit
+
+
+def _near_and_inside(found: FoundMines, perimeter: shapely.Geometry,
+                     rings: tuple[np.ndarray, np.ndarray, np.ndarray] | None, fit: RigidFit | None,
+                     distance: float) -> tuple[np.ndarray, np.ndarray]:
+    """Indices (ascending) of the found mines within `distance` of the perimeter (moved by `fit`, if given) and of
+    those inside it: by the exact distance to its edges (rings.near_area) for a polygon, given flattened (`rings`:
+    xs, ys, ring_starts); any other geometry (a perimeter drawn as a line or a point) by its buffer."""
+    if shapely.get_type_id(perimeter) in POLYGONAL and rings is not None:
+        xs, ys, starts = rings
+        if fit is not None:
+            xs, ys = fit.apply(xs, ys)
+        if not len(xs):  # an empty polygon
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        x0, y0, x1, y1 = kernels.extent(xs, ys)
+        candidates = found.in_box(x0 - distance, y0 - distance, x1 + distance, y1 + distance)
+        near, inside = near_area(xs, ys, starts, found.x[candidates], found.y[candidates], distance)
+        return candidates[near], candidates[inside]
+    if fit is not None:
+        perimeter = shapely.transform(perimeter, lambda xy: np.column_stack(fit.apply(xy[:, 0], xy[:, 1])))
+    near = found.within(shapely.buffer(perimeter, distance))
+    # A perimeter lies inside its own buffer, so the mines inside it are among those near it: tested there only.
+    return near, _inside(found, perimeter, near) if distance > 0 else found.within(perimeter)
+
+
+POLYGONAL = (shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON)
 
 
 def _inside(found: FoundMines, area: shapely.Geometry, among: np.ndarray) -> np.ndarray:

@@ -49,6 +49,12 @@ class Rings:
         return cls(np.ascontiguousarray(xy[:, 0]), np.ascontiguousarray(xy[:, 1]), ring_starts, geom_rings,
                    shapely.bounds(geometries), geometries, lineal)
 
+    def of_one(self, g: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Geometry g's rings alone: its vertices (xs, ys) and ring_starts from 0 (as near_area takes them)."""
+        r0, r1 = self.geom_rings[g], self.geom_rings[g + 1]
+        v0, v1 = self.ring_starts[r0], self.ring_starts[r1]
+        return self.xs[v0:v1], self.ys[v0:v1], self.ring_starts[r0:r1 + 1] - v0
+
     def covered(self, geoms: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Which points lie inside any of the geometries `geoms` (indices)."""
         return _covered(np.asarray(geoms, np.int64), np.asarray(x, float), np.asarray(y, float), self.xs, self.ys,
@@ -65,6 +71,44 @@ class Rings:
             out |= rasterize(((g, 1) for g in self.geometries[others]), out_shape=(height, width),
                              transform=Affine(cell, 0.0, x0, 0.0, -cell, top), fill=0, dtype="uint8").astype(bool)
         return out
+
+
+def near_area(xs: np.ndarray, ys: np.ndarray, ring_starts: np.ndarray, x: np.ndarray, y: np.ndarray,
+              distance: float) -> tuple[np.ndarray, np.ndarray]:
+    """For one (multi)polygon given by its rings (as Rings holds them, ring_starts from 0): which points lie within
+    `distance` of it (inside or at most that far from an edge) and which lie inside it (even-odd).
+
+    The exact distance, where a buffer polygon cuts its round corners by chords; one compiled loop over the points
+    and edges, where a buffer and a point-in-polygon test cost a record 0.65 ms (perimeters have a handful of
+    turning points)."""
+    return _near_area(np.asarray(xs, float), np.asarray(ys, float), np.asarray(ring_starts, np.int64),
+                      np.asarray(x, float), np.asarray(y, float), float(distance))
+
+
+@numba.njit(cache=True, nogil=True)
+def _near_area(xs: np.ndarray, ys: np.ndarray, ring_starts: np.ndarray, x: np.ndarray, y: np.ndarray,
+               distance: float) -> tuple[np.ndarray, np.ndarray]:
+    n = len(x)
+    near = np.zeros(n, np.bool_)
+    inside = np.zeros(n, np.bool_)
+    d2 = distance * distance
+    for i in range(n):
+        px, py = x[i], y[i]
+        odd = False
+        closest = np.inf
+        for r in range(len(ring_starts) - 1):
+            for v in range(ring_starts[r], ring_starts[r + 1] - 1):
+                x1, y1, x2, y2 = xs[v], ys[v], xs[v + 1], ys[v + 1]
+                if (y1 > py) != (y2 > py) and px < x1 + (py - y1) * (x2 - x1) / (y2 - y1):
+                    odd = not odd
+                ex, ey = x2 - x1, y2 - y1
+                length2 = ex * ex + ey * ey
+                t = 0.0 if length2 == 0.0 else min(1.0, max(0.0, ((px - x1) * ex + (py - y1) * ey) / length2))
+                qx, qy = x1 + t * ex - px, y1 + t * ey - py
+                closest = min(closest, qx * qx + qy * qy)
+        inside[i] = odd
+        near[i] = odd or closest <= d2
+    return near, inside
 
 
 @numba.njit(cache=True, nogil=True)

@@ -17,6 +17,7 @@ from demine.analysis.records.found_mines import FoundMines
 from demine.analysis.records.geometry import LocalFrame, RigidFit, recorded_mines_in
 from demine.analysis.records.inputs import VerificationInputs
 from demine.analysis.records.metrics import Land, RecordMetrics, filled, measure_record
+from demine.analysis.records.rings import Rings
 from demine.analysis.records.search import hiding_places
 from demine.domain.geodesy import to_projected, transform_geometries
 
@@ -120,7 +121,7 @@ class _Judge:
         # Rows come ordered by record, so the order is mostly already there (the stable sort would be the identity).
         self.order = np.arange(len(ids)) if np.all(ids[1:] >= ids[:-1]) else np.argsort(ids, kind="stable")
         self.ids = ids[self.order]
-        self.models = mines["mine_model"].to_numpy(dtype=object)  # filled per record (metrics.filled)
+        self.models = filled(mines["mine_model"].to_numpy(dtype=object))  # once: 0.1 ms a record, per record
 
     def _index_found(self, inputs: VerificationInputs) -> None:
         fx, fy = LocalFrame.of(self.frame.crs).to_metric(inputs.mines_found["longitude"].to_numpy(),
@@ -140,15 +141,18 @@ class _Judge:
                          _projected_subset(inputs.confirmed.geometry.to_numpy(), hazards, projected_hazards, crs),
                          projected_hazards)
         self.perimeters = to_projected(inputs.records.geometry.to_numpy(), crs)
+        # Flattened once for the compiled distance tests of every record (a per-record flattening costs 0.4 ms).
+        self.perimeter_rings = Rings.of(self.perimeters)
 
     def __call__(self, k: int) -> RecordVerification:
         record, t = self.records[k], self.thresholds
         lo, hi = np.searchsorted(self.ids, record.id, "left"), np.searchsorted(self.ids, record.id, "right")
         sel = self.order[lo:hi]
         x, y = self.mx[sel], self.my[sel]
-        metrics, fit = measure_record(x, y, self.rec_at[sel], filled(self.models[sel]), self.perimeters[k],
+        metrics, fit = measure_record(x, y, self.rec_at[sel], self.models[sel], self.perimeters[k],
                                       self.found, self.found_models, self.land, tolerance_m=self.tolerance_m,
-                                      buffer_m=self.buffer_m, max_shift_m=self.max_shift_m)
+                                      buffer_m=self.buffer_m, max_shift_m=self.max_shift_m,
+                                      perimeter_rings=self.perimeter_rings.of_one(k))
         klass = classify(metrics, t)
         if klass is RecordClass.INACCURATE:  # before calling it wrong: could a shifted copy hide nearby?
             n = metrics.recorded_mines
