@@ -94,8 +94,9 @@ class _Correlation:
     kernel is transformed once for the two or three rasters of a search."""
 
     def __init__(self, kernel: np.ndarray, shape: tuple[int, int]) -> None:
-        self.full = (shape[0] + kernel.shape[0] - 1, shape[1] + kernel.shape[1] - 1)
-        self.fast = tuple(sfft.next_fast_len(n, real=True) for n in self.full)
+        # A circular correlation as long as the raster is enough: a valid placement reads only raster cells, so none
+        # of its sums wraps around (the full linear length, raster + kernel - 1, transformed 1.8 times the cells).
+        self.fast = tuple(sfft.next_fast_len(n, real=True) for n in shape)
         self.valid = (slice(kernel.shape[0] - 1, shape[0]), slice(kernel.shape[1] - 1, shape[1]))
         self.dtype = np.float32 if kernel.sum() <= SINGLE_PRECISION_MAX_MINES else np.float64
         self.spectrum = sfft.rfft2(kernel[::-1, ::-1].astype(self.dtype), self.fast)
