@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 from rich.table import Table
 
@@ -18,10 +20,11 @@ def records() -> None:
 @click.option("--tolerance", default=10.0, show_default=True, help="Metres within which a recorded mine is found.")
 @click.option("--buffer", "buffer_m", default=100.0, show_default=True,
               help="Metres around a perimeter within which found mines count as near the record.")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
-              help="Processes that judge the records (the same results; sooner on a machine with cores to spare).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes that judge the records (the same results, sooner)  [default: the cores this process may "
+                   "use]")
 @click.pass_obj
-def records_verify(obj: Context, tolerance: float, buffer_m: float, workers: int) -> None:
+def records_verify(obj: Context, tolerance: float, buffer_m: float, workers: int | None) -> None:
     """Compare every record with the mines found and the land released; store a class per record and the figures."""
     from rich.progress import Progress
 
@@ -31,7 +34,7 @@ def records_verify(obj: Context, tolerance: float, buffer_m: float, workers: int
         task = bar.add_task("verifying records", total=None)
         run = run_verification(obj.register, actor=obj.settings.user, tolerance_m=tolerance, buffer_m=buffer_m,
                                progress=lambda done, total: bar.update(task, completed=done, total=total),
-                               workers=workers)
+                               workers=workers or _usable_cores())
     table = Table(title=f"Minefield records verified ({len(run.results):,})")
     for column in ("class", "records"):
         table.add_column(column)
@@ -65,3 +68,9 @@ def records_verify(obj: Context, tolerance: float, buffer_m: float, workers: int
 
 def _share(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.1f}%"
+
+
+def _usable_cores() -> int:
+    # The cores this process may run on (a container or taskset may allow fewer than the machine has): a national
+    # run judges its records in that many processes, about twice as fast on two cores (docs/benchmarks.md).
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
