@@ -191,3 +191,18 @@ def test_a_copy_whose_lanes_found_its_mines_still_hides() -> None:
     assert result.metrics.worked_before >= 100  # enough evidence as written: judged wrong there
     assert result.verification_class is RecordClass.NOT_VERIFIABLE
     assert result.metrics.hiding_placements > 0
+
+
+def test_a_field_of_the_same_pattern_beyond_the_search_radius_is_not_a_shift() -> None:
+    """The written position was worked and found empty; a field laid exactly to the record's pattern lies 700 m away
+    (560 m east, 420 m north: inside the vote's square grid, beyond its 600 m radius). A reference point that far off
+    is not sought (verify.DEFAULT_MAX_SHIFT_M): the record describes other ground, and nothing found nearer fits it."""
+    recorded = _belt()
+    result = _verify(recorded, _ground(_belt(560.0, 420.0)))
+    assert result.metrics.worked_before == result.metrics.recorded_mines
+    assert result.fit.shift_m <= 600.0
+    assert result.verification_class is RecordClass.INACCURATE
+    # Within the radius the same field is the record's, shifted.
+    nearer = _verify(recorded, _ground(_belt(400.0, 300.0)))
+    assert nearer.verification_class is RecordClass.SHIFTED
+    assert nearer.fit.dx == pytest.approx(400.0, abs=2) and nearer.fit.dy == pytest.approx(300.0, abs=2)

@@ -131,14 +131,14 @@ def test_a_fit_slid_far_along_its_rows_is_moved_to_the_true_offset() -> None:
     share, slid = scored
     assert share >= 0.9 and np.hypot(slid.dx + 200.0, slid.dy - 80.0) > 100.0  # a good share, far off: the case
     ends = RowEnds.of(rec_x, rec_y, is_at, within_m=4.0)
-    moved, moved_share = _along_profile(rec_x, rec_y, is_at, found, worked, slid, share, pick, ends)
+    moved, moved_share = _along_profile(rec_x, rec_y, is_at, found, worked, slid, share, pick, ends, 600.0)
     assert moved_share > share
     assert moved.dx == pytest.approx(-200.0, abs=1.5) and moved.dy == pytest.approx(80.0, abs=1.5)
     # A fit already at the true offset stays where it is.
-    kept, kept_share = _along_profile(rec_x, rec_y, is_at, found, worked, moved, moved_share, pick, ends)
+    kept, kept_share = _along_profile(rec_x, rec_y, is_at, found, worked, moved, moved_share, pick, ends, 600.0)
     assert kept == moved and kept_share == moved_share
     # Below the share that shows a fit lies along its own field, the profile is not asked.
-    low = _along_profile(rec_x, rec_y, is_at, found, worked, slid, 0.5, pick, ends)
+    low = _along_profile(rec_x, rec_y, is_at, found, worked, slid, 0.5, pick, ends, 600.0)
     assert low == (slid, 0.5)
 
 
@@ -150,4 +150,4 @@ def test_no_rows_no_profile() -> None:
     fit = RigidFit(1.0, 2.0, 0.0, 0.0, 0.0, 0, 0.0)
     ends = RowEnds.of(np.array([0.0, 10.0, 3.0]), np.array([0.0, 5.0, -7.0]), np.zeros(3, bool), within_m=4.0)
     assert _along_profile(np.zeros(3), np.zeros(3), np.zeros(3, bool), found, lambda x, y: np.ones(len(x), bool),
-                          fit, 0.95, np.arange(3), ends) == (fit, 0.95)
+                          fit, 0.95, np.arange(3), ends, 600.0) == (fit, 0.95)
