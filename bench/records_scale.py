@@ -12,7 +12,9 @@ measures `verify_records` itself; reading the items from a register is measured 
   with mitred corners: turning points, as on the forms and in the scenario generator (round corners before the
   seventh sitting: some 140 vertices a perimeter instead of a handful, every overlay the dearer for it).
 - The work done: each true field released over a random part of its length (none for three in ten), the written
-  position of one spoiled record in two cancelled, a suspected area around every true field.
+  position of one spoiled record in two cancelled outside its own field's suspected area (all of it before the
+  eighth sitting, so that land holding the record's mines counted as worked and empty), a suspected area around
+  every true field.
 - Unrecorded fields: enough more fields on the same grid, without records, laid and worked the same way, that the
   mines found reach --items (the recorded fields' finds all kept, the others thinned at random to the exact count).
   All items are AP/AT mines: the harshest reading of "10,000,000 items found", since verification reads mines only.
@@ -177,11 +179,13 @@ def build(n_records: int, n_items: int, seed: int) -> tuple[VerificationInputs, 
     share = np.where(rng.random(n_fields) < 0.3, 0.0, rng.uniform(0.1, 1.0, n_fields))
     bearing = true_rows.groupby("record_id")["bearing_deg"].first().to_numpy()
     found_mask = np.zeros(len(x), dtype=bool)
+    suspected_of: dict[int, shapely.Geometry] = {}  # field -> its suspected area
     for k in range(n_fields):
         sel = order[bounds[k]:bounds[k + 1]]
         if not len(sel):
             continue
         hazards.append(_footprint(x[sel], y[sel], 50.0))
+        suspected_of[k] = hazards[-1]
         if share[k] > 0:
             part = _worked_part(x[sel], y[sel], bearing[k], share[k])
             released.append(part)
@@ -195,7 +199,10 @@ def build(n_records: int, n_items: int, seed: int) -> tuple[VerificationInputs, 
         raise SystemExit(f"only {len(keep):,} mines found for {n_items:,} asked: raise the number of fields")
     keep = np.sort(keep)
     # The records as written: perimeters from the written rows; one spoiled record in two had its written
-    # position cancelled (survey found nothing there).
+    # position cancelled (survey found nothing there), except where its own field lies (within the field's
+    # suspected area): a survey over the real field would have found it, and cancelling that land too would tell the
+    # verifier that ground holding the record's mines was worked and held none (before the eighth sitting it did,
+    # for every record written near its field).
     wr = _to_wgs(frame, written)
     _, wlon, wlat = row_mine_positions(wr["start_longitude"].to_numpy(), wr["start_latitude"].to_numpy(),
                                        wr["bearing_deg"].to_numpy(), wr["mine_spacing_m"].to_numpy(),
@@ -205,6 +212,7 @@ def build(n_records: int, n_items: int, seed: int) -> tuple[VerificationInputs, 
     w_order = np.argsort(w_owner, kind="stable")
     w_bounds = np.searchsorted(w_owner[w_order], np.arange(n_records + 1))
     perimeters = []
+    cancelled = 0
     cancel = (klass[:n_records] != "accurate") & (rng.random(n_records) < 0.5)
     for k in range(n_records):
         sel = w_order[w_bounds[k]:w_bounds[k + 1]]
@@ -213,7 +221,10 @@ def build(n_records: int, n_items: int, seed: int) -> tuple[VerificationInputs, 
         perimeter = _footprint(wx[sel], wy[sel], 10.0, "mitre")
         perimeters.append(perimeter)
         if cancel[k]:
-            released.append(perimeter)
+            kept = shapely.difference(perimeter, suspected_of[k]) if k in suspected_of else perimeter
+            if not kept.is_empty:
+                released.append(kept)
+                cancelled += 1
     lon, lat = frame.to_wgs84(x[keep], y[keep])
     mines_found = pd.DataFrame({"longitude": lon, "latitude": lat,
                                 "category": pd.Series(models[keep]).map(CATALOGUE).to_numpy(), "model": models[keep]})
@@ -226,7 +237,8 @@ def build(n_records: int, n_items: int, seed: int) -> tuple[VerificationInputs, 
                                 "at_count": counts.get(True, 0).to_numpy(), "mine_models": ["PMN-2,TM-62M"] * n_records},
                                geometry=to_wgs(perimeters), crs="EPSG:4326")
     wr = wr.assign(record_id=wr["record_id"] + 1)
-    outputs = gpd.GeoDataFrame({"outcome": ["cleared"] * len(released)}, geometry=to_wgs(released), crs="EPSG:4326")
+    outputs = gpd.GeoDataFrame({"outcome": ["cleared"] * (len(released) - cancelled) + ["cancelled"] * cancelled},
+                               geometry=to_wgs(released), crs="EPSG:4326")
     suspected = gpd.GeoDataFrame({"hazard_class": ["cha"] * len(hazards)}, geometry=to_wgs(hazards),
                                  crs="EPSG:4326")
     empty = pd.DataFrame(columns=["record_id", "longitude", "latitude", "mine_model"])
