@@ -11,10 +11,11 @@ measures `verify_records` itself; reading the items from a register is measured 
   (250-1,500 m, up to 30°), fictitious (no field). A record's perimeter is its written rows' hull widened by 10 m
   with mitred corners: turning points, as on the forms and in the scenario generator (round corners before the
   seventh sitting: some 140 vertices a perimeter instead of a handful, every overlay the dearer for it).
-- The work done: each true field released over a random part of its length (none for three in ten), the written
-  position of one spoiled record in two cancelled outside its own field's suspected area (all of it before the
-  eighth sitting, so that land holding the record's mines counted as worked and empty), a suspected area around
-  every true field.
+- The work done: each true field released over a random part of its length (none for three in ten), every mine on
+  released land found, whichever field laid it (before the eighth sitting only a field's own part found its mines);
+  the written position of one spoiled record in two cancelled outside its own field's suspected area (all of it
+  before the eighth sitting, so that land holding the record's mines counted as worked and empty); a suspected area
+  around every true field.
 - Unrecorded fields: enough more fields on the same grid, without records, laid and worked the same way, that the
   mines found reach --items (the recorded fields' finds all kept, the others thinned at random to the exact count).
   All items are AP/AT mines: the harshest reading of "10,000,000 items found", since verification reads mines only.
@@ -187,9 +188,13 @@ def build(n_records: int, n_items: int, seed: int) -> tuple[VerificationInputs, 
         hazards.append(_footprint(x[sel], y[sel], 50.0))
         suspected_of[k] = hazards[-1]
         if share[k] > 0:
-            part = _worked_part(x[sel], y[sel], bearing[k], share[k])
-            released.append(part)
-            found_mask[sel] = shapely.contains_xy(part, x[sel], y[sel])
+            released.append(_worked_part(x[sel], y[sel], bearing[k], share[k]))
+    # Clearance finds every mine on the land it releases, whichever field laid it: fields crowd and overlap here
+    # (before the eighth sitting a field's mines were found only on its own part, leaving cleared land with mines).
+    ground = FoundMines(x, y, np.zeros(len(x), dtype=bool))
+    for part in released:
+        box = ground.in_box(*shapely.bounds(part).tolist())
+        found_mask[box[shapely.contains_xy(part, x[box], y[box])]] = True
     # Exactly n_items mines found: the recorded fields' finds all kept, the unrecorded fields' thinned at random.
     found = np.flatnonzero(found_mask)
     of_records = found[owner[found] < n_records]
