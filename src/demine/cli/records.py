@@ -20,9 +20,8 @@ def records() -> None:
 @click.option("--tolerance", default=10.0, show_default=True, help="Metres within which a recorded mine is found.")
 @click.option("--buffer", "buffer_m", default=100.0, show_default=True,
               help="Metres around a perimeter within which found mines count as near the record.")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Processes that judge the records (the same results, sooner)  [default: the cores this process may "
-                   "use]")
+@click.option("--workers", type=click.IntRange(min=1), default=None, show_default="the cores this process may use",
+              help="Processes that judge the records (the same results, sooner).")
 @click.pass_obj
 def records_verify(obj: Context, tolerance: float, buffer_m: float, workers: int | None) -> None:
     """Compare every record with the mines found and the land released; store a class per record and the figures."""

@@ -73,7 +73,7 @@ def recorded_mines(rows: pd.DataFrame, single_mines: pd.DataFrame) -> pd.DataFra
 # Rows up to this long are laid on a parabola through three of their mines in the local frame (recorded_mines_in):
 # the image of a geodesic in a conformal frame bends by millimetres over a few kilometres, which the parabola takes
 # up. Longer rows, which no form holds, are walked mine by mine.
-STRAIGHT_ROW_M = 5000.0
+LAID_ROW_MAX_M = 5000.0
 
 
 def recorded_mines_in(frame: LocalFrame, rows: pd.DataFrame, single_mines: pd.DataFrame) -> pd.DataFrame:
@@ -89,7 +89,7 @@ def recorded_mines_in(frame: LocalFrame, rows: pd.DataFrame, single_mines: pd.Da
     bearing, spacing = rows["bearing_deg"].to_numpy(dtype=float), rows["mine_spacing_m"].to_numpy(dtype=float)
     length = (count - 1).clip(min=0) * spacing
     if not len(rows) or not (np.isfinite(lon0).all() and np.isfinite(lat0).all() and np.isfinite(bearing).all()
-                             and np.isfinite(spacing).all()) or (np.abs(length) > STRAIGHT_ROW_M).any():
+                             and np.isfinite(spacing).all()) or (np.abs(length) > LAID_ROW_MAX_M).any():
         # Walked mine by mine: whatever proj makes of a missing value, as it always did.
         mines = recorded_mines(rows, single_mines)
         x, y = frame.to_metric(mines["longitude"].to_numpy(), mines["latitude"].to_numpy())

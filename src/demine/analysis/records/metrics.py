@@ -20,6 +20,7 @@ from demine.analysis.records.geometry import RigidFit
 from demine.analysis.records.rings import Rings, near_area
 
 NEAR_FOOTPRINT_M = 30.0  # found mines this close to a record's perimeter belong to its field, recorded or not
+POLYGONAL = (shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON)  # perimeters tested by exact distance
 # Beyond the search radius, the surroundings of a record indexed for its queries: a fit turns the record by up to 8°
 # about its centre (70 m at 500 m) besides shifting it. Queries reaching farther are still answered, nationally.
 LOCAL_MARGIN_M = 150.0
@@ -236,9 +237,6 @@ def _near_and_inside(found: FoundMines, perimeter: shapely.Geometry,
     near = found.within(shapely.buffer(perimeter, distance))
     # A perimeter lies inside its own buffer, so the mines inside it are among those near it: tested there only.
     return near, _inside(found, perimeter, near) if distance > 0 else found.within(perimeter)
-
-
-POLYGONAL = (shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON)
 
 
 def _inside(found: FoundMines, area: shapely.Geometry, among: np.ndarray) -> np.ndarray:

@@ -121,7 +121,7 @@ class _Judge:
         # Rows come ordered by record, so the order is mostly already there (the stable sort would be the identity).
         self.order = np.arange(len(ids)) if np.all(ids[1:] >= ids[:-1]) else np.argsort(ids, kind="stable")
         self.ids = ids[self.order]
-        self.models = filled(mines["mine_model"].to_numpy(dtype=object))  # once: 0.1 ms a record, per record
+        self.models = filled(mines["mine_model"].to_numpy(dtype=object))  # once a run, not 0.1 ms a record
 
     def _index_found(self, inputs: VerificationInputs) -> None:
         fx, fy = LocalFrame.of(self.frame.crs).to_metric(inputs.mines_found["longitude"].to_numpy(),
