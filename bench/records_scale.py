@@ -17,7 +17,9 @@ measures `verify_records` itself; reading the items from a register is measured 
   before the eighth sitting, so that land holding the record's mines counted as worked and empty); a suspected area
   around every true field.
 - Unrecorded fields: enough more fields on the same grid, without records, laid and worked the same way, that the
-  mines found reach --items (the recorded fields' finds all kept, the others thinned at random to the exact count).
+  mines found reach --items; unrecorded fields are then left unworked, in random order, until exactly --items mines
+  lie on released land (the last of them worked over a shorter part). Before the eighth sitting the unrecorded
+  fields' finds were thinned at random instead, which left cleared land with mines not found.
   All items are AP/AT mines: the harshest reading of "10,000,000 items found", since verification reads mines only.
 
 Paths, on the same data in the same process, each timed with perf_counter and its own peak RSS delta read from
@@ -147,6 +149,60 @@ def _worked_part(x: np.ndarray, y: np.ndarray, bearing: float, share: float) -> 
     return _footprint(x[keep], y[keep], 10.0)
 
 
+def _released_to_count(parts: dict[int, shapely.Geometry], x: np.ndarray, y: np.ndarray, order: np.ndarray,
+                       bounds: np.ndarray, bearing: np.ndarray, share: np.ndarray, n_records: int, n_items: int,
+                       rng: np.random.Generator) -> np.ndarray:
+    """Which ground mines are found: every mine on released land, whichever field laid it (clearance finds them
+    all), with unrecorded fields left unworked, in random order, until exactly n_items are found; the last of them
+    worked over a shorter part of its length instead, so that the count comes out exact. `parts` is edited in place.
+
+    Before the eighth sitting a field's mines were found only on its own part, and the unrecorded fields' finds were
+    thinned at random to the count: cleared land kept mines."""
+    ground = FoundMines(x, y, np.zeros(len(x), dtype=bool))
+
+    def covered(part: shapely.Geometry) -> np.ndarray:
+        box = ground.in_box(*shapely.bounds(part).tolist())
+        return box[shapely.contains_xy(part, x[box], y[box])]
+
+    covers = {k: covered(part) for k, part in parts.items()}
+    count = np.zeros(len(x), np.int32)
+    for c in covers.values():
+        count[c] += 1
+    total = int((count > 0).sum())
+    if total < n_items:
+        raise SystemExit(f"only {total:,} mines found for {n_items:,} asked: raise the number of fields")
+    for k in rng.permutation([k for k in parts if k >= n_records]).tolist():
+        if total == n_items:
+            break
+        alone = covers[k][count[covers[k]] == 1]  # found only because this part is released
+        if total - len(alone) >= n_items:
+            count[covers[k]] -= 1
+            total -= len(alone)
+            del parts[k], covers[k]
+            continue
+        # Worked over a shorter part of its length: the share at which exactly the needed mines stay found, if the
+        # part's growth passes through that count (two mines entering at once may skip it: then the next field).
+        sel = order[bounds[k]:bounds[k + 1]]
+        need = n_items - (total - len(alone))
+        others = count.copy()
+        others[covers[k]] -= 1
+        lo, hi = 0.0, float(share[k])
+        for _ in range(40):
+            mid = (lo + hi) / 2
+            got = covered(_worked_part(x[sel], y[sel], bearing[k], mid))
+            n = int((others[got] == 0).sum())
+            if n == need:
+                part = _worked_part(x[sel], y[sel], bearing[k], mid)
+                count[covers[k]] -= 1
+                count[got] += 1
+                parts[k], covers[k], total = part, got, n_items
+                break
+            lo, hi = (mid, hi) if n < need else (lo, mid)
+    if total != n_items:
+        raise SystemExit(f"could not release land holding exactly {n_items:,} mines ({total:,})")
+    return count > 0
+
+
 def build(n_records: int, n_items: int, seed: int) -> tuple[VerificationInputs, dict[str, float], pd.DataFrame]:
     """The inputs, a few facts about them, and the truth of each record: its class as spoiled and the correction
     that maps it back onto its field (the spoil's shift reversed; its turn about the field's centre, 1.5° at most
@@ -179,8 +235,8 @@ def build(n_records: int, n_items: int, seed: int) -> tuple[VerificationInputs, 
     bounds = np.searchsorted(owner[order], np.arange(n_fields + 1))
     share = np.where(rng.random(n_fields) < 0.3, 0.0, rng.uniform(0.1, 1.0, n_fields))
     bearing = true_rows.groupby("record_id")["bearing_deg"].first().to_numpy()
-    found_mask = np.zeros(len(x), dtype=bool)
     suspected_of: dict[int, shapely.Geometry] = {}  # field -> its suspected area
+    parts: dict[int, shapely.Geometry] = {}  # field -> its released part
     for k in range(n_fields):
         sel = order[bounds[k]:bounds[k + 1]]
         if not len(sel):
@@ -188,21 +244,11 @@ def build(n_records: int, n_items: int, seed: int) -> tuple[VerificationInputs, 
         hazards.append(_footprint(x[sel], y[sel], 50.0))
         suspected_of[k] = hazards[-1]
         if share[k] > 0:
-            released.append(_worked_part(x[sel], y[sel], bearing[k], share[k]))
-    # Clearance finds every mine on the land it releases, whichever field laid it: fields crowd and overlap here
-    # (before the eighth sitting a field's mines were found only on its own part, leaving cleared land with mines).
-    ground = FoundMines(x, y, np.zeros(len(x), dtype=bool))
-    for part in released:
-        box = ground.in_box(*shapely.bounds(part).tolist())
-        found_mask[box[shapely.contains_xy(part, x[box], y[box])]] = True
-    # Exactly n_items mines found: the recorded fields' finds all kept, the unrecorded fields' thinned at random.
-    found = np.flatnonzero(found_mask)
-    of_records = found[owner[found] < n_records]
-    others = found[owner[found] >= n_records]
-    keep = np.concatenate([of_records, rng.permutation(others)[:max(0, n_items - len(of_records))]])
-    if len(keep) < n_items:
-        raise SystemExit(f"only {len(keep):,} mines found for {n_items:,} asked: raise the number of fields")
-    keep = np.sort(keep)
+            parts[k] = _worked_part(x[sel], y[sel], bearing[k], share[k])
+    found_mask = _released_to_count(parts, x, y, order, bounds, bearing, share, n_records, n_items, rng)
+    released.extend(parts.values())
+    keep = np.flatnonzero(found_mask)
+    of_records = keep[owner[keep] < n_records]
     # The records as written: perimeters from the written rows; one spoiled record in two had its written
     # position cancelled (survey found nothing there), except where its own field lies (within the field's
     # suspected area): a survey over the real field would have found it, and cancelling that land too would tell the
