@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from demine.analysis.records import fit
+from demine.analysis.records import fit, vote
 from demine.analysis.records.found_mines import FoundMines
 
 
@@ -45,19 +45,20 @@ def _worked(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def _fit_counting_votes(*args, **kwargs) -> tuple[fit.RigidFit, int]:  # type: ignore[no-untyped-def]
-    """best_fit, and how many times it put the record to the vote (fit._vote wrapped, the real one still called)."""
+    """best_fit, and how many times it put the record to the vote (vote.translation_peaks wrapped, the real one still
+    called)."""
     votes = []
-    original = fit._vote
+    original = vote.translation_peaks
 
     def counting(*a, **k):  # type: ignore[no-untyped-def]
         votes.append(1)
         return original(*a, **k)
 
-    fit._vote = counting
+    vote.translation_peaks = counting
     try:
         return fit.best_fit(*args, **kwargs), len(votes)
     finally:
-        fit._vote = original
+        vote.translation_peaks = original
 
 
 @settings(max_examples=15, deadline=None)

@@ -1,5 +1,5 @@
 """The compiled kernels of the record fit give the answers of the numpy and k-d tree code they replace: the vote
-against fit._vote_numpy, the refinement and the whole fit on a record's view (grid) against the national index
+against vote.translation_peaks_numpy, the refinement and the whole fit on a record's view (grid) against the national index
 (k-d trees, the numpy iterations)."""
 
 from __future__ import annotations
@@ -8,8 +8,9 @@ import numpy as np
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from demine.analysis.records.fit import (_distinct_peaks, _distinct_peaks_of_list, _refine, _vote, _vote_numpy,
-                                        best_fit)
+from demine.analysis.records.fit import _refine, best_fit
+from demine.analysis.records.vote import (distinct_peaks, distinct_peaks_of_list, translation_peaks,
+                                         translation_peaks_numpy)
 from demine.analysis.records.found_mines import FoundMines
 
 seeds = st.integers(0, 2**32 - 1)
@@ -60,8 +61,8 @@ def test_the_compiled_vote_gives_the_peaks_of_the_numpy_vote(seed: int) -> None:
     rec_x, rec_y, rec_at, national, _ = _scene(seed)
     candidates = np.arange(len(national.x))
     cx, cy = float(rec_x.mean()), float(rec_y.mean())
-    got = _vote(rec_x, rec_y, rec_at, national, candidates, cx, cy, 600.0)
-    want = _vote_numpy(rec_x, rec_y, rec_at, national, candidates, cx, cy, 600.0)
+    got = translation_peaks(rec_x, rec_y, rec_at, national, candidates, cx, cy, 600.0)
+    want = translation_peaks_numpy(rec_x, rec_y, rec_at, national, candidates, cx, cy, 600.0)
     assert got == want and len(got) > 0
 
 
@@ -75,7 +76,7 @@ def test_the_peaks_chosen_in_arrays_are_those_of_the_sequential_scan(seed: int, 
     dx = (rng.integers(-30, 30, n) - 0.5) * 4.0
     dy = (rng.integers(-30, 30, n) - 0.5) * 4.0
     scored = sorted(zip(votes.tolist(), rotation.tolist(), dx.tolist(), dy.tolist()), reverse=True)
-    assert _distinct_peaks(votes, rotation, dx, dy) == _distinct_peaks_of_list(scored)
+    assert distinct_peaks(votes, rotation, dx, dy) == distinct_peaks_of_list(scored)
 
 
 @settings(max_examples=25, deadline=None)

@@ -1,4 +1,4 @@
-"""The vote tries ±6° only on the side where ±3° voted strongest (fit._vote): a record written with a compass error
+"""The vote tries ±6° only on the side where ±3° voted strongest (vote.translation_peaks): a record written with a compass error
 of up to 7° either way is still found, turned and shifted back (across its rows; along them a fit may slide by whole
 spacings, the shortfall docs/records-verification.md reports)."""
 

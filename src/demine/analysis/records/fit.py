@@ -14,27 +14,17 @@ fields, so a least-squares fit over everything would be pulled anywhere. Instead
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import TypeAlias
 
 import numpy as np
 
-from demine.analysis.records import kernels
+from demine.analysis.records import kernels, vote
 from demine.analysis.records.found_mines import PAIRING_CANDIDATES, FoundMines
 from demine.analysis.records.geometry import IDENTITY, RigidFit, rotate
 from demine.analysis.records.row_ends import RowEnds, slide_peaks
+from demine.analysis.records.vote import MAX_VOTING_MINES, evenly
 
-VOTE_BIN_M = 4.0  # coarse enough that a 1-2° compass error does not split the peak over a short field
-TRIAL_ROTATIONS_DEG = np.arange(-6.0, 6.01, 3.0)  # compass and grid/true north errors seen on forms
-MAX_VOTING_MINES = 120  # recorded mines sampled for the vote (evenly along the record): cost, not accuracy
-MAX_VOTING_FOUND = 1500  # found mines sampled likewise: the true peak keeps its lead, the cost stays bounded
-PEAKS_REFINED = 4
-VOTE_CANDIDATES = 64  # best bins kept per trial rotation before distinct peaks are chosen
-PLATEAU_SHARE = 0.9  # peaks with this share of the strongest vote are tied with it...
-PLATEAU_ENDS = 2  # ...and this many of them, the farthest apart, are refined besides it
-PEAK_SEPARATION_M = VOTE_BIN_M  # peaks in neighbouring bins are one peak; farther, they may be a slide of one
-# spacing along the rows (3-12 m), which must stay apart so that the true offset is refined too
 ICP_ITERATIONS = 6
 MAX_FITTING_MINES = 300  # recorded mines the iterations of the fit pair (evenly along the record)...
 MIN_FITTING_PAIRS = 30  # ...unless fewer of them than this find a partner: then all of them
@@ -94,7 +84,7 @@ def best_fit(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found:
     scored = [] if as_written is None else [as_written]
     if always_vote or as_written is None or as_written[0] < 1.0 - SHARE_MARGIN \
             or as_written[1].shift_m > NEAR_AS_WRITTEN_M:
-        for peak in _vote(rec_x, rec_y, rec_is_at, found, candidates, cx, cy, max_shift_m):
+        for peak in vote.translation_peaks(rec_x, rec_y, rec_is_at, found, candidates, cx, cy, max_shift_m):
             refined = _within(_refine(rec_x, rec_y, rec_is_at, found, cx, cy, peak, worked, pick=pick), max_shift_m)
             if refined is not None:
                 scored.append(refined)
@@ -161,7 +151,7 @@ def _along_profile(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, 
         return chosen, share
     direction = _turned(ends.steps[:1], chosen.rotation_deg)[0]
     unit = direction / np.hypot(direction[0], direction[1])
-    sample = _evenly(len(rec_x), PROFILE_MINES)
+    sample = evenly(len(rec_x), PROFILE_MINES)
     x, y = chosen.apply(rec_x[sample], rec_y[sample])
     along = x * unit[0] + y * unit[1]
     offsets = slide_peaks(x, y, rec_is_at[sample], found, direction, float(along.max() - along.min()),
@@ -228,166 +218,10 @@ def _turned(steps: np.ndarray, rotation_deg: float) -> np.ndarray:
     return np.column_stack([c * steps[:, 0] - s * steps[:, 1], s * steps[:, 0] + c * steps[:, 1]])
 
 
-def _vote(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: FoundMines, candidates: np.ndarray,
-          cx: float, cy: float, max_shift_m: float) -> list[tuple[float, float, float]]:
-    """The strongest translation peaks over the trial rotations, as (rotation, dx, dy), distinct by PEAK_SEPARATION_M.
-
-    Per rotation one histogram (np.bincount on a fixed grid of VOTE_BIN_M bins over ±max_shift_m) of every
-    (recorded, found) pair of the same category, AP with AP and AT with AT, then each bin summed with its 8
-    neighbours so that a peak split over a bin edge is not lost.
-
-    The rotations are tried outward from 0: the inner three (-3°, 0°, +3°), then the outer one (±6°) only on the side
-    whose rotation gave the strongest bin. A compass error of 4.5-7.5° leaves the mines within some 115 m of the
-    record's centre inside the peak's 12 m (3 × 3 bins) at ±3° on its side, but only those within 57 m at 0°, so
-    the strongest bin lies on its side; the outer trials cost two fifths of every record's vote otherwise
-    (docs/records-verification-speed.md).
-    """
-    pick = _evenly(len(rec_x), MAX_VOTING_MINES)
-    if len(candidates) > MAX_VOTING_FOUND:
-        candidates = candidates[np.linspace(0, len(candidates) - 1, MAX_VOTING_FOUND).astype(np.int64)]
-    fx, fy, f_at = found.x[candidates], found.y[candidates], found.is_at[candidates]
-    half = int(np.ceil(max_shift_m / VOTE_BIN_M))
-    side = 2 * half + 2  # one empty bin on each edge, so that the 3 × 3 sums need no bounds checks
-    # Every rotation's pairs binned and summed in one compiled call: kernels.vote, the loop of _vote_numpy compiled.
-    # The recorded mines turned by every trial rotation at once: geometry.rotate's arithmetic, term by term (the
-    # cosines and sines taken one rotation at a time, as there, so that every position is the same to the bit).
-    turn = [np.radians(-float(rotation)) for rotation in TRIAL_ROTATIONS_DEG]
-    c = np.array([np.cos(t) for t in turn])[:, None]
-    s = np.array([np.sin(t) for t in turn])[:, None]
-    px, py = rec_x[pick][None, :] - cx, rec_y[pick][None, :] - cy
-    rx = (cx + c * px - s * py + 0.0) / VOTE_BIN_M - half - 1
-    ry = (cy + s * px + c * py + 0.0) / VOTE_BIN_M - half - 1
-    gx, gy = fx / VOTE_BIN_M, fy / VOTE_BIN_M
-    inner = np.arange(1, len(TRIAL_ROTATIONS_DEG) - 1)  # TRIAL_ROTATIONS_DEG ascends symmetrically about 0
-    votes, rot_no, flat = kernels.vote(rx[inner], ry[inner], rec_is_at[pick], gx, gy, f_at, half, VOTE_CANDIDATES)
-    rot_no = inner[rot_no]
-    if len(votes):
-        edge = {inner[0]: 0, inner[-1]: len(TRIAL_ROTATIONS_DEG) - 1}.get(int(rot_no[np.argmax(votes)]))
-        if edge is not None:
-            v2, r2, f2 = kernels.vote(rx[edge:edge + 1], ry[edge:edge + 1], rec_is_at[pick], gx, gy, f_at, half,
-                                      VOTE_CANDIDATES)
-            votes, rot_no, flat = np.concatenate([votes, v2]), np.concatenate([rot_no, r2 + edge]), \
-                np.concatenate([flat, f2])
-    bx, by = np.divmod(flat, side)
-    return _distinct_peaks(votes, TRIAL_ROTATIONS_DEG[rot_no], (bx - half - 0.5) * VOTE_BIN_M,
-                           (by - half - 0.5) * VOTE_BIN_M)
-
-
-def _vote_numpy(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: FoundMines,
-                candidates: np.ndarray, cx: float, cy: float,
-                max_shift_m: float) -> list[tuple[float, float, float]]:
-    """The vote in numpy, one histogram per rotation: the reference kernels.vote is tested against."""
-    pick = _evenly(len(rec_x), MAX_VOTING_MINES)
-    if len(candidates) > MAX_VOTING_FOUND:
-        candidates = candidates[np.linspace(0, len(candidates) - 1, MAX_VOTING_FOUND).astype(np.int64)]
-    fx, fy, f_at = found.x[candidates], found.y[candidates], found.is_at[candidates]
-    half = int(np.ceil(max_shift_m / VOTE_BIN_M))
-    side = 2 * half + 2
-    by_category = [(rec_is_at[pick] == flag, f_at == flag) for flag in (False, True)]
-    found_of = [(fx[f] / VOTE_BIN_M, fy[f] / VOTE_BIN_M) for _, f in by_category]
-
-    def vote_at(rotation: float) -> list[tuple[float, float, float, float]]:
-        scored: list[tuple[float, float, float, float]] = []
-        rx, ry = rotate(rec_x[pick], rec_y[pick], float(rotation), cx, cy)
-        rx, ry = rx / VOTE_BIN_M - half - 1, ry / VOTE_BIN_M - half - 1
-        flats = []
-        for (r, _), (gx, gy) in zip(by_category, found_of):
-            if not r.any() or not len(gx):
-                continue
-            # Bin of each pair's offset: truncation equals the floor wherever the bin is held (1..2 half), and is
-            # below 1 wherever the floor is, so the bins counted are the floor's; unsigned, one test per axis.
-            bx = (gx[None, :] - rx[r][:, None]).astype(np.intp).ravel()
-            by = (gy[None, :] - ry[r][:, None]).astype(np.intp).ravel()
-            ok = ((bx - 1).view(np.uintp) < 2 * half) & ((by - 1).view(np.uintp) < 2 * half)
-            flats.append(bx[ok] * side + by[ok])
-        if not flats:
-            return scored
-        hist = np.bincount(np.concatenate(flats), minlength=side * side)
-        held = np.flatnonzero(hist)
-        if not len(held):
-            return scored
-        # 3 × 3 sums, separably over the whole grid (six contiguous passes: cheaper than nine gathers at the tens of
-        # thousands of bins that hold votes), read at those bins; the padding keeps every neighbour inside the grid.
-        grid = hist.reshape(side, side)
-        across = grid[:, :-2] + grid[:, 1:-1] + grid[:, 2:]
-        summed = across[:-2] + across[1:-1] + across[2:]  # bin (i, j) of the grid at [i - 1, j - 1]
-        hx, hy = np.divmod(held, side)
-        total = summed[hx - 1, hy - 1]
-        if len(held) > VOTE_CANDIDATES:
-            # Ties broken by position: argpartition slows down badly on many equal keys.
-            keep = np.argpartition(total * len(total) + np.arange(len(total)), -VOTE_CANDIDATES)[-VOTE_CANDIDATES:]
-            held, total = held[keep], total[keep]
-        bx, by = np.divmod(held, side)
-        for votes, ix, iy in zip(total.tolist(), bx.tolist(), by.tolist()):
-            scored.append((votes, float(rotation), (ix - half - 0.5) * VOTE_BIN_M, (iy - half - 0.5) * VOTE_BIN_M))
-        return scored
-
-    # Outward from 0, as _vote: ±3° and 0°, then the outer trial rotation on the side of the strongest bin.
-    inner = [float(r) for r in TRIAL_ROTATIONS_DEG[1:-1]]
-    per_rotation = [vote_at(rotation) for rotation in inner]
-    best = [max((v for v, *_ in got), default=-1) for got in per_rotation]
-    scored = [entry for got in per_rotation for entry in got]
-    if max(best) >= 0:
-        first = inner[best.index(max(best))]  # the first rotation to reach the strongest vote, as np.argmax
-        if first in (inner[0], inner[-1]):
-            scored += vote_at(float(TRIAL_ROTATIONS_DEG[0] if first == inner[0] else TRIAL_ROTATIONS_DEG[-1]))
-    scored.sort(reverse=True)
-    return _distinct_peaks_of_list(scored)
-
-
-def _distinct_peaks(votes: np.ndarray, rotation: np.ndarray, dx: np.ndarray,
-                    dy: np.ndarray) -> list[tuple[float, float, float]]:
-    """The peaks refined, as _distinct_peaks_of_list chooses them, sorted in numpy and chosen in one compiled call
-    (kernels.distinct_peaks): some 300 candidate bins a record, whose Python loops cost as much as the compiled vote."""
-    if not len(votes):
-        return []
-    order = np.lexsort((dy, dx, rotation, votes))[::-1]  # best first, as sorted(..., reverse=True) on the tuples
-    votes, rotation, dx, dy = votes[order], rotation[order], dx[order], dy[order]
-    chosen = kernels.distinct_peaks(votes.astype(np.float64), dx, dy, PLATEAU_SHARE, PLATEAU_ENDS, PEAKS_REFINED,
-                                    PEAK_SEPARATION_M + 1e-6).tolist()
-    return [(float(rotation[p]), float(dx[p]), float(dy[p])) for p in chosen]
-
-
-def _distinct_peaks_of_list(scored: list[tuple[float, float, float, float]]) -> list[tuple[float, float, float]]:
-    """From (votes, rotation, dx, dy) sorted best first, the peaks refined (the reference of _distinct_peaks)."""
-    if not scored:
-        return []
-    # Rows repeat every spacing: when only part of a field is worked, every slide of whole spacings that keeps the
-    # worked part covered gets (nearly) the same vote, and the true offset lies at one end of that run, where the rest
-    # of the record falls on unworked land. So besides the strongest peak, the tied peaks farthest from those chosen
-    # (the ends of the run) are refined; the worked land then tells them apart (best_fit's score).
-    tied = [(rot, dx, dy) for votes, rot, dx, dy in scored if votes >= PLATEAU_SHARE * scored[0][0]]
-    peaks: list[tuple[float, float, float]] = [tied[0]]
-    for _ in range(PLATEAU_ENDS):
-        gap = [min(np.hypot(dx - px, dy - py) for _, px, py in peaks) for _, dx, dy in tied]
-        if max(gap) <= PEAK_SEPARATION_M + 1e-6:
-            break
-        peaks.append(tied[int(np.argmax(gap))])
-    for _, rot, dx, dy in scored:  # the same peak seen from neighbouring bins or rotations is refined once
-        if len(peaks) == PEAKS_REFINED:
-            break
-        if all(np.hypot(dx - px, dy - py) > PEAK_SEPARATION_M + 1e-6 for _, px, py in peaks):
-            peaks.append((rot, dx, dy))
-            if len(peaks) == PEAKS_REFINED:
-                break
-    return peaks
-
-
 def _fitting_sample(n: int) -> np.ndarray:
     # The iterations and the score run on recorded mines taken evenly along the record (a few hundred pin a rigid
     # fit and estimate a share as well as a thousand); best_fit counts every mine for the fit it keeps.
-    return _evenly(n, MAX_FITTING_MINES)
-
-
-@functools.lru_cache(maxsize=4096)
-def _evenly(n: int, most: int) -> np.ndarray:
-    """Up to `most` indices of n, taken evenly from first to last (all of them when n is no larger); read-only.
-
-    Kept per (n, most): a record asks for three samples, and records share their sizes (0.28 ms a record uncached).
-    """
-    picked = np.unique(np.linspace(0, n - 1, min(n, most)).astype(np.int64))
-    picked.setflags(write=False)
-    return picked
+    return evenly(n, MAX_FITTING_MINES)
 
 
 def _refine(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: FoundMines, cx: float, cy: float,

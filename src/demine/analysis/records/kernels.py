@@ -243,7 +243,7 @@ def refine(sx: np.ndarray, sy: np.ndarray, s_at: np.ndarray, ax: np.ndarray, ay:
 @numba.njit(cache=True, nogil=True)
 def distinct_peaks(votes: np.ndarray, dx: np.ndarray, dy: np.ndarray, plateau_share: float, plateau_ends: int,
                    peaks: int, separation: float) -> np.ndarray:
-    """fit._distinct_peaks's choice over candidates sorted best first: the strongest, the ends of the run tied with
+    """vote.distinct_peaks's choice over candidates sorted best first: the strongest, the ends of the run tied with
     it (the farthest from those chosen, first of equals), then the first candidates apart from every peak chosen.
     Positions (indices) of the peaks chosen, in order."""
     n = len(votes)
@@ -316,11 +316,11 @@ def score_peak(px: np.ndarray, py: np.ndarray, p_at: np.ndarray, c: float, s: fl
 @numba.njit(cache=True, nogil=True)
 def vote(rx: np.ndarray, ry: np.ndarray, r_at: np.ndarray, gx: np.ndarray, gy: np.ndarray, g_at: np.ndarray,
          half: int, keep: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The translation vote of fit._vote_numpy for every trial rotation in one call.
+    """The translation vote of vote.translation_peaks_numpy for every trial rotation in one call.
 
     rx, ry (rotations × recorded mines): recorded positions turned by each trial rotation, in bins and offset by
     half + 1; gx, gy: found mines in bins. Every same-category pair votes for the bin of its offset (truncation, as
-    fit._vote_numpy), each held bin is summed with its 8 neighbours, and per rotation the `keep` best held bins (by
+    vote.translation_peaks_numpy), each held bin is summed with its 8 neighbours, and per rotation the `keep` best held bins (by
     votes × held + position in flat order, as there) are returned as (votes, rotation number, flat bin index on a
     side of 2 × half + 2).
     """
