@@ -20,6 +20,10 @@ PEAKS_REFINED = 4
 VOTE_CANDIDATES = 64  # best bins kept per trial rotation before distinct peaks are chosen
 PLATEAU_SHARE = 0.9  # peaks with this share of the strongest vote are tied with it...
 PLATEAU_ENDS = 2  # ...and this many of them, the farthest apart, are refined besides it
+# The outer trial rotation is asked only when the best bin at ±3° has this many times 0°'s best votes: where no field
+# is found the strongest bin is noise and lies at ±3° two times in three, a hair above 0°'s (68% of the votes asked
+# the outer trial without this margin, 13% with it, at 10,000 records; docs/records-verification.md).
+OUTER_TRIAL_MARGIN = 1.25
 PEAK_SEPARATION_M = VOTE_BIN_M  # peaks in neighbouring bins are one peak; farther, they may be a slide of one
 # spacing along the rows (3-12 m), which must stay apart so that the true offset is refined too
 
@@ -44,10 +48,10 @@ def translation_peaks(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarra
     neighbours so that a peak split over a bin edge is not lost.
 
     The rotations are tried outward from 0: the inner three (-3°, 0°, +3°), then the outer one (±6°) only on the side
-    whose rotation gave the strongest bin. A compass error of 4.5-7.5° leaves the mines within some 115 m of the
-    record's centre inside the peak's 12 m (3 × 3 bins) at ±3° on its side, but only those within 57 m at 0°, so
-    the strongest bin lies on its side; the outer trials cost two fifths of every record's vote otherwise
-    (docs/records-verification-speed.md).
+    whose rotation gave the strongest bin, and only when that bin beats 0°'s best by OUTER_TRIAL_MARGIN. A compass
+    error of 4.5-7.5° leaves the mines within some 115 m of the record's centre inside the peak's 12 m (3 × 3 bins)
+    at ±3° on its side, but only those within 57 m at 0°, so the strongest bin lies on its side, well above 0°'s;
+    the outer trials cost two fifths of every record's vote otherwise (docs/records-verification-speed.md).
     """
     pick = evenly(len(rec_x), MAX_VOTING_MINES)
     if len(candidates) > MAX_VOTING_FOUND:
@@ -70,6 +74,9 @@ def translation_peaks(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarra
     rot_no = inner[rot_no]
     if len(votes):
         edge = {inner[0]: 0, inner[-1]: len(TRIAL_ROTATIONS_DEG) - 1}.get(int(rot_no[np.argmax(votes)]))
+        zero = votes[rot_no == inner[len(inner) // 2]]
+        if edge is not None and len(zero) and votes.max() < OUTER_TRIAL_MARGIN * zero.max():
+            edge = None  # ±3° only edges out 0°: the noise of a field not found, not a compass error beyond 4.5°
         if edge is not None:
             v2, r2, f2 = kernels.vote(rx[edge:edge + 1], ry[edge:edge + 1], rec_is_at[pick], gx, gy, f_at, half,
                                       VOTE_CANDIDATES)
@@ -129,14 +136,16 @@ def translation_peaks_numpy(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.
             scored.append((votes, float(rotation), (ix - half - 0.5) * VOTE_BIN_M, (iy - half - 0.5) * VOTE_BIN_M))
         return scored
 
-    # Outward from 0, as translation_peaks: ±3° and 0°, then the outer trial rotation on the side of the strongest bin.
+    # Outward from 0, as translation_peaks: ±3° and 0°, then the outer trial rotation on the side of the strongest bin
+    # when it beats 0° by the margin.
     inner = [float(r) for r in TRIAL_ROTATIONS_DEG[1:-1]]
     per_rotation = [vote_at(rotation) for rotation in inner]
     best = [max((v for v, *_ in got), default=-1) for got in per_rotation]
     scored = [entry for got in per_rotation for entry in got]
     if max(best) >= 0:
         first = inner[best.index(max(best))]  # the first rotation to reach the strongest vote, as np.argmax
-        if first in (inner[0], inner[-1]):
+        zero_best = best[len(inner) // 2]
+        if first in (inner[0], inner[-1]) and not (zero_best >= 0 and max(best) < OUTER_TRIAL_MARGIN * zero_best):
             scored += vote_at(float(TRIAL_ROTATIONS_DEG[0] if first == inner[0] else TRIAL_ROTATIONS_DEG[-1]))
     scored.sort(reverse=True)
     return distinct_peaks_of_list(scored)
