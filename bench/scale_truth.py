@@ -1,6 +1,6 @@
 """The calls of bench/records_scale.py scored against the truth its data were built from.
 
-records_scale.py spoils each record as the scenario generator does (accurate, shifted, partially accurate,
+Its data (bench/scale_data.py) spoil each record as the scenario generator does (accurate, shifted, partially accurate,
 inaccurate, fictitious) and keeps the correction that maps each back onto its field. Its fields are far denser than
 the national scenario's (10,000,000 mines found on an 800 m grid, neighbouring fields overlapping), so the same
 scoring as bench/records_verification.py shows how the verification holds up where fields crowd each other.

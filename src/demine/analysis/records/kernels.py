@@ -320,9 +320,9 @@ def vote(rx: np.ndarray, ry: np.ndarray, r_at: np.ndarray, gx: np.ndarray, gy: n
 
     rx, ry (rotations × recorded mines): recorded positions turned by each trial rotation, in bins and offset by
     half + 1; gx, gy: found mines in bins. Every same-category pair votes for the bin of its offset (truncation, as
-    vote.translation_peaks_numpy), each held bin is summed with its 8 neighbours, and per rotation the `keep` best held bins (by
-    votes × held + position in flat order, as there) are returned as (votes, rotation number, flat bin index on a
-    side of 2 × half + 2).
+    vote.translation_peaks_numpy), each held bin is summed with its 8 neighbours, and per rotation the `keep` best
+    held bins (by votes × held + position in flat order, as there) are returned as (votes, rotation number, flat bin
+    index on a side of 2 × half + 2).
     """
     side = 2 * half + 2
     hist = np.zeros(side * side, np.int32)  # 4 bytes a bin: the grid stays in cache

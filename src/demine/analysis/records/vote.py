@@ -20,12 +20,12 @@ PEAKS_REFINED = 4
 VOTE_CANDIDATES = 64  # best bins kept per trial rotation before distinct peaks are chosen
 PLATEAU_SHARE = 0.9  # peaks with this share of the strongest vote are tied with it...
 PLATEAU_ENDS = 2  # ...and this many of them, the farthest apart, are refined besides it
+PEAK_SEPARATION_M = VOTE_BIN_M  # peaks in neighbouring bins are one peak; farther, they may be a slide of one
+# spacing along the rows (3-12 m), which must stay apart so that the true offset is refined too
 # The outer trial rotation is asked only when the best bin at ±3° has this many times 0°'s best votes: where no field
 # is found the strongest bin is noise and lies at ±3° two times in three, a hair above 0°'s (68% of the votes asked
 # the outer trial without this margin, 13% with it, at 10,000 records; docs/records-verification.md).
 OUTER_TRIAL_MARGIN = 1.25
-PEAK_SEPARATION_M = VOTE_BIN_M  # peaks in neighbouring bins are one peak; farther, they may be a slide of one
-# spacing along the rows (3-12 m), which must stay apart so that the true offset is refined too
 
 
 @functools.lru_cache(maxsize=4096)
@@ -39,8 +39,20 @@ def evenly(n: int, most: int) -> np.ndarray:
     return picked
 
 
-def translation_peaks(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: FoundMines, candidates: np.ndarray,
-          cx: float, cy: float, max_shift_m: float) -> list[tuple[float, float, float]]:
+def _sample(rec_x: np.ndarray, found: FoundMines, candidates: np.ndarray,
+            max_shift_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int]:
+    """What both votes read: the recorded mines sampled, the found mines sampled (x, y, is AT), and the grid's
+    half-width and side in bins (one empty bin on each edge, so that the 3 × 3 sums need no bounds checks)."""
+    pick = evenly(len(rec_x), MAX_VOTING_MINES)
+    if len(candidates) > MAX_VOTING_FOUND:
+        candidates = candidates[np.linspace(0, len(candidates) - 1, MAX_VOTING_FOUND).astype(np.int64)]
+    half = int(np.ceil(max_shift_m / VOTE_BIN_M))
+    return pick, found.x[candidates], found.y[candidates], found.is_at[candidates], half, 2 * half + 2
+
+
+def translation_peaks(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: FoundMines,
+                      candidates: np.ndarray, cx: float, cy: float,
+                      max_shift_m: float) -> list[tuple[float, float, float]]:
     """The strongest translation peaks over the trial rotations, as (rotation, dx, dy), distinct by PEAK_SEPARATION_M.
 
     Per rotation one histogram (np.bincount on a fixed grid of VOTE_BIN_M bins over ±max_shift_m) of every
@@ -53,13 +65,9 @@ def translation_peaks(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarra
     at ±3° on its side, but only those within 57 m at 0°, so the strongest bin lies on its side, well above 0°'s;
     the outer trials cost two fifths of every record's vote otherwise (docs/records-verification-speed.md).
     """
-    pick = evenly(len(rec_x), MAX_VOTING_MINES)
-    if len(candidates) > MAX_VOTING_FOUND:
-        candidates = candidates[np.linspace(0, len(candidates) - 1, MAX_VOTING_FOUND).astype(np.int64)]
-    fx, fy, f_at = found.x[candidates], found.y[candidates], found.is_at[candidates]
-    half = int(np.ceil(max_shift_m / VOTE_BIN_M))
-    side = 2 * half + 2  # one empty bin on each edge, so that the 3 × 3 sums need no bounds checks
-    # Every rotation's pairs binned and summed in one compiled call: kernels.vote, the loop of translation_peaks_numpy compiled.
+    pick, fx, fy, f_at, half, side = _sample(rec_x, found, candidates, max_shift_m)
+    # Every rotation's pairs binned and summed in one compiled call: kernels.vote, the loop of
+    # translation_peaks_numpy compiled.
     # The recorded mines turned by every trial rotation at once: geometry.rotate's arithmetic, term by term (the
     # cosines and sines taken one rotation at a time, as there, so that every position is the same to the bit).
     turn = [np.radians(-float(rotation)) for rotation in TRIAL_ROTATIONS_DEG]
@@ -88,15 +96,10 @@ def translation_peaks(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarra
 
 
 def translation_peaks_numpy(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: FoundMines,
-                candidates: np.ndarray, cx: float, cy: float,
-                max_shift_m: float) -> list[tuple[float, float, float]]:
+                            candidates: np.ndarray, cx: float, cy: float,
+                            max_shift_m: float) -> list[tuple[float, float, float]]:
     """The vote in numpy, one histogram per rotation: the reference kernels.vote is tested against."""
-    pick = evenly(len(rec_x), MAX_VOTING_MINES)
-    if len(candidates) > MAX_VOTING_FOUND:
-        candidates = candidates[np.linspace(0, len(candidates) - 1, MAX_VOTING_FOUND).astype(np.int64)]
-    fx, fy, f_at = found.x[candidates], found.y[candidates], found.is_at[candidates]
-    half = int(np.ceil(max_shift_m / VOTE_BIN_M))
-    side = 2 * half + 2
+    pick, fx, fy, f_at, half, side = _sample(rec_x, found, candidates, max_shift_m)
     by_category = [(rec_is_at[pick] == flag, f_at == flag) for flag in (False, True)]
     found_of = [(fx[f] / VOTE_BIN_M, fy[f] / VOTE_BIN_M) for _, f in by_category]
 
@@ -145,7 +148,8 @@ def translation_peaks_numpy(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.
     if max(best) >= 0:
         first = inner[best.index(max(best))]  # the first rotation to reach the strongest vote, as np.argmax
         zero_best = best[len(inner) // 2]
-        if first in (inner[0], inner[-1]) and not (zero_best >= 0 and max(best) < OUTER_TRIAL_MARGIN * zero_best):
+        clear = not (zero_best >= 0 and max(best) < OUTER_TRIAL_MARGIN * zero_best)  # ±3° beats 0° by the margin
+        if first in (inner[0], inner[-1]) and clear:
             scored += vote_at(float(TRIAL_ROTATIONS_DEG[0] if first == inner[0] else TRIAL_ROTATIONS_DEG[-1]))
     scored.sort(reverse=True)
     return distinct_peaks_of_list(scored)
