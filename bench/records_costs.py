@@ -27,7 +27,8 @@ from rich.table import Table
 
 from demine.analysis.records import fit, search, vote
 from demine.analysis.records.geometry import LocalFrame
-from demine.analysis.records.verify import DEFAULT_THRESHOLDS, _Judge
+from demine.analysis.records.verify import (DEFAULT_BUFFER_M, DEFAULT_MAX_SHIFT_M, DEFAULT_THRESHOLDS,
+                                            DEFAULT_TOLERANCE_M, _Judge)
 from demine.domain.geodesy import local_equidistant_crs
 from scale_data import CENTRE, cached_build
 from scale_truth import score, true_shift_in_frame
@@ -76,8 +77,10 @@ def main() -> None:
     committed = {key: getattr(MODULES[key[0]], key[1]) for s in settings.values() for key in s}
 
     inputs, facts, truth, _ = cached_build(args.records, args.items, args.seed, args.cache_dir)
-    judge = _Judge(inputs, tolerance_m=10.0, buffer_m=100.0, max_shift_m=600.0, thresholds=DEFAULT_THRESHOLDS,
-                   threads=2)
+    # verify_records' own judge of one record, not verify_records: the settings change between one record and the
+    # next, and the indexes are built once for all of them.
+    judge = _Judge(inputs, tolerance_m=DEFAULT_TOLERANCE_M, buffer_m=DEFAULT_BUFFER_M, max_shift_m=DEFAULT_MAX_SHIFT_M,
+                   thresholds=DEFAULT_THRESHOLDS, threads=2)
     for k in range(20):  # compiled kernels loaded, caches of sample sizes filled, for every setting
         for setting in settings.values():
             apply(setting, committed)
