@@ -17,12 +17,14 @@ LON, LAT = 46.93, 40.03  # Aghdam
 M_LON, M_LAT = 1 / 85_300, 1 / 111_000
 
 
-def _belt(east_m: float = 0.0, north_m: float = 0.0, bearing: float = 90.0) -> pd.DataFrame:
-    """Three AP rows 15 m apart (6 m spacing, 50 mines) and one AT row (12 m spacing, 25 mines)."""
+def _belt(east_m: float = 0.0, north_m: float = 0.0, bearing: float = 90.0,
+          rows_towards: float = 0.0) -> pd.DataFrame:
+    """Three AP rows 15 m apart (6 m spacing, 50 mines) and one AT row (12 m spacing, 25 mines), each row starting
+    15 m from the last towards the azimuth `rows_towards`."""
     rows = []
     for k, (model, spacing, count) in enumerate([("PMN-2", 6.0, 50), ("PMN-2", 6.0, 50), ("POMZ-2M", 6.0, 50),
                                                  ("TM-62M", 12.0, 25)]):
-        lon, lat, _ = WGS84_GEOD.fwd(LON + east_m * M_LON, LAT + north_m * M_LAT, 0.0, 15.0 * k)
+        lon, lat, _ = WGS84_GEOD.fwd(LON + east_m * M_LON, LAT + north_m * M_LAT, rows_towards, 15.0 * k)
         rows.append({"record_id": 1, "start_longitude": lon, "start_latitude": lat, "bearing_deg": bearing,
                      "mine_spacing_m": spacing, "mine_count": count, "mine_model": model})
     return pd.DataFrame(rows)
@@ -54,8 +56,8 @@ def _inputs(recorded: pd.DataFrame, ground: pd.DataFrame, released: list, hazard
     suspected = gpd.GeoDataFrame({"hazard_class": ["sha"] * len(hazards)}, geometry=list(hazards), crs="EPSG:4326")
     return VerificationInputs(records, recorded, pd.DataFrame(columns=["record_id", "longitude", "latitude",
                                                                        "mine_model"]),
-                              ground, outputs, empty, suspected, pd.DataFrame(columns=["longitude", "latitude", "category",
-                                                                            "admin_area_id"]),
+                              ground, outputs, empty, suspected,
+                              pd.DataFrame(columns=["longitude", "latitude", "category", "admin_area_id"]),
                               gpd.GeoDataFrame({"id": [], "name": [], "reporting_order": []}, geometry=[],
                                                crs="EPSG:4326"),
                               {"PMN-2": "ap_mine", "POMZ-2M": "ap_mine", "TM-62M": "at_mine"})
@@ -112,6 +114,18 @@ def test_partially_accurate_record() -> None:
     recorded.loc[[0, 1], "mine_count"] = [25, 80]  # one row half copied, one row invented beyond its end
     recorded = recorded.drop(index=2)  # a forgotten row
     result = _verify(recorded, _ground(truth))
+    assert result.verification_class is RecordClass.PARTIALLY_ACCURATE
+
+
+def test_a_field_laid_across_the_record_does_not_make_it_partially_accurate() -> None:
+    """Another field's AP rows (bearing 30°) cross the record's belt (bearing 90°), and their mines found at its
+    field are not the record's: it left nothing out (crossing.py). A row it did leave out still counts against it."""
+    truth, crossing = _belt(), _belt(100.0, -150.0, bearing=30.0, rows_towards=120.0).iloc[:3]
+    ground = pd.concat([_ground(truth), _ground(crossing)], ignore_index=True)
+    result = _verify(truth, ground)
+    assert result.metrics.found_across_after > 20  # the crossing rows' mines at the field, between the rows
+    assert result.verification_class is RecordClass.ACCURATE
+    result = _verify(truth.drop(index=1), ground)  # the same ground, a row forgotten
     assert result.verification_class is RecordClass.PARTIALLY_ACCURATE
 
 
