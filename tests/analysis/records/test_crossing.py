@@ -45,6 +45,18 @@ def test_rows_of_another_field_crossing_the_belt_lie_across_it() -> None:
     assert across[between_rows].mean() > 0.8
 
 
+def test_rows_of_another_field_passing_the_end_of_the_belt_lie_across_it() -> None:
+    """Another field's rows run past the belt's east end, 10-40 m beyond it, at 35° to its rows: not the record's
+    (its rows would run on parallel), though they never run between its rows."""
+    rec_x, rec_y = _belt()  # rows from x 0 to 295
+    parts = [_row(320.0 + 20 * j, -120.0, 325.0, 5.0, 40, noise=1.0, seed=j) for j in range(3)]
+    ux, uy = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+    at_end = (ux > 305) & (ux < 335) & (uy > -100) & (uy < 40)
+    assert at_end.sum() >= 10
+    # All but the last mine or two of each stretch (too few neighbours on their line to read it).
+    assert across_rows(ux[at_end], uy[at_end], rec_x, rec_y).mean() > 0.7
+
+
 def test_a_row_the_record_left_out_is_not_across_it() -> None:
     rec_x, rec_y = _belt()
     ux, uy = _row(0.0, -80.0, 90.0, 5.0, 60, noise=1.0, seed=1)  # a fifth row, parallel, 20 m beyond the fourth

@@ -16,8 +16,9 @@ of some 30 m; a single neighbour 3-6 m away gives a direction off by some 15° w
 A mine lies across the record's rows when
 - its line is clearly drawn (MIN_ON_LINE, MIN_LINE_SHARE),
 - turned more than ACROSS_DEG from every direction of the record's rows,
-- runs through the field: within LINE_REACH_M of the mine it passes inside the recorded mines' hull by more than
-  INSIDE_M (a crossing row runs on between the rows; a ring's closing side runs along the hull's edge),
+- runs through the field (within LINE_REACH_M of the mine it passes inside the recorded mines' hull by more than
+  INSIDE_M), or beside it at more than ACROSS_DEG to the hull's nearest edge (a neighbouring field's rows passing
+  the record's ends or sides at an angle); a ring's closing side runs along the hull's edge, and counts,
 - and at least MIN_CROSSING_MINES such mines lie on lines of about its direction (a crossing field brings rows of
   mines, not a few stray lines).
 All other unexplained mines count against the record as before.
@@ -70,9 +71,27 @@ def across_rows(ux: np.ndarray, uy: np.ndarray, rec_x: np.ndarray, rec_y: np.nda
     if shapely.get_type_id(hull) != shapely.GeometryType.POLYGON:
         return np.zeros(len(ux), dtype=bool)  # the rows lie on one line: nothing lies between them
     k = np.flatnonzero(across)
-    across[k] = _runs_inside(np.asarray(hull.exterior.coords), ux[k], uy[k], line[k], LINE_REACH_M, INSIDE_M)
+    ring = np.asarray(hull.exterior.coords)
+    # Through the field, or beside it but not along its edge (a ring's closing side runs along the hull's edge; a
+    # neighbouring field's rows passing the record's ends or sides at an angle do not).
+    across[k] = _runs_inside(ring, ux[k], uy[k], line[k], LINE_REACH_M, INSIDE_M) | \
+        (_turn_from_nearest_edge(ring, ux[k], uy[k], line[k]) > np.radians(ACROSS_DEG))
     across[across] = _alike(line[across], np.radians(ACROSS_DEG / 2)) >= MIN_CROSSING_MINES
     return across
+
+
+def _turn_from_nearest_edge(ring: np.ndarray, x: np.ndarray, y: np.ndarray, angle: np.ndarray) -> np.ndarray:
+    """The turn (radians, 0 to π/2) of each point's line (`angle`) from the edge of the closed ring nearest to it."""
+    ax, ay, bx, by = ring[:-1, 0], ring[:-1, 1], ring[1:, 0], ring[1:, 1]
+    ex, ey = bx - ax, by - ay
+    squared = ex * ex + ey * ey
+    keep = squared > 0
+    ax, ay, ex, ey, squared = ax[keep], ay[keep], ex[keep], ey[keep], squared[keep]
+    t = np.clip(((x[:, None] - ax) * ex + (y[:, None] - ay) * ey) / squared, 0.0, 1.0)
+    distance = np.hypot(x[:, None] - ax - t * ex, y[:, None] - ay - t * ey)
+    nearest = np.argmin(distance, axis=1)
+    edge = np.arctan2(ey[nearest], ex[nearest])
+    return np.abs((angle - edge + np.pi / 2) % np.pi - np.pi / 2)
 
 
 def _runs_inside(ring: np.ndarray, x: np.ndarray, y: np.ndarray, angle: np.ndarray, reach: float,
