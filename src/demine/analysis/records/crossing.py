@@ -30,6 +30,8 @@ import numba
 import numpy as np
 import shapely
 
+from demine.analysis.records.row_ends import SAME_STEP_M  # steps of one row differ by millimetres
+
 LINE_RADIUS_M = 15.0  # unexplained neighbours read for a mine's line
 LINE_STRIP_M = 2.5  # neighbours this close to a line lie on it (a metre of noise on each mine, angles off by 10°)
 MIN_ON_LINE = 3  # a line holds at least this many neighbours (fewer: no line, the mine counts against the record)...
@@ -40,7 +42,6 @@ MIN_ROW_SHARE = 0.1  # a direction carrying fewer of the record's steps is a tur
 INSIDE_M = 5.0  # within the recorded mines' hull by more than this: among the rows (a metre or two of noise beyond)
 LINE_REACH_M = 60.0  # a mine's line is followed this far each way, to see whether it runs through the field
 MIN_CROSSING_MINES = 8  # mines across the rows, on lines within ACROSS_DEG / 2 of each other, that make a crossing
-SAME_STEP_M = 0.05  # consecutive steps of one row differ by millimetres (row_ends.SAME_STEP_M)
 
 
 def across_rows(ux: np.ndarray, uy: np.ndarray, rec_x: np.ndarray, rec_y: np.ndarray) -> np.ndarray:

@@ -206,19 +206,18 @@ def measure_record(x: np.ndarray, y: np.ndarray, is_at: np.ndarray, models: np.n
     at_field, in_field = _near_and_inside(found, perimeter, perimeter_rings, fit, NEAR_FOOTPRINT_M)
     # Both sides hold each mine once (at_field is a set of indices; the pairing is one-to-one).
     explained = np.intersect1d(at_field, index_after[index_after >= 0], assume_unique=True)
-    unexplained = np.setdiff1d(at_field, explained, assume_unique=True)
     pairs = index_after >= 0
     area = shapely.area(perimeter) or np.nan
     worked_share = _share(perimeter, land.released_near(perimeter), area)
-    worked_after, matched_after = int(worked_after.sum()), int((worked_after & pairs).sum())
+    n_worked_after, n_matched_after = int(worked_after.sum()), int((worked_after & pairs).sum())
     metrics = RecordMetrics(
         recorded_mines=len(x),
         worked_before=int(worked.sum()), matched_before=int((worked & (index >= 0)).sum()),
-        worked_after=worked_after, matched_after=matched_after,
+        worked_after=n_worked_after, matched_after=n_matched_after,
         found_near=len(near), found_inside=len(inside),
         found_at_field_after=len(at_field), explained_after=len(explained),
-        found_across_after=int(across_rows(found.x[unexplained], found.y[unexplained], fx, fy).sum())
-        if matched_after >= ACROSS_ASKED_MATCH * worked_after > 0 else None,
+        found_across_after=_across(found, at_field, explained, fx, fy)
+        if n_matched_after >= ACROSS_ASKED_MATCH * n_worked_after > 0 else None,
         models_agree=int((models[pairs] == filled(found_models[index_after[pairs]])).sum()),
         found_ap_in_field=int((~found.is_at[in_field]).sum()), found_at_in_field=int(found.is_at[in_field].sum()),
         worked_area_share=worked_share,
@@ -228,6 +227,13 @@ def measure_record(x: np.ndarray, y: np.ndarray, is_at: np.ndarray, models: np.n
         dx_m=fit.dx, dy_m=fit.dy, rotation_deg=fit.rotation_deg, residual_m=fit.residual_m,
     )
     return metrics, fit
+
+
+def _across(found: FoundMines, at_field: np.ndarray, explained: np.ndarray, fx: np.ndarray, fy: np.ndarray) -> int:
+    """Of the mines found at the fitted field (`at_field`) that the record does not explain, how many lie in another
+    field's rows crossing it (crossing.across_rows; fx, fy: the recorded mines as fitted, in walking order)."""
+    unexplained = np.setdiff1d(at_field, explained, assume_unique=True)
+    return int(across_rows(found.x[unexplained], found.y[unexplained], fx, fy).sum())
 
 
 def _near_and_inside(found: FoundMines, perimeter: shapely.Geometry,
