@@ -98,14 +98,14 @@ def _turn_from_nearest_edge(ring: np.ndarray, x: np.ndarray, y: np.ndarray, angl
 def _runs_inside(ring: np.ndarray, x: np.ndarray, y: np.ndarray, angle: np.ndarray, reach: float,
                  inside: float) -> np.ndarray:
     """Whether the line through each point (x, y) at `angle`, within `reach` of it, passes more than `inside`
-    within the convex polygon `ring` (closed, as shapely gives it): the part of the line within every edge's
-    half-plane moved inwards by `inside` (Cyrus-Beck clipping), where the polygon shrunk by `inside` is, a convex
-    polygon being the intersection of its edges' half-planes."""
+    within the convex polygon `ring` (closed, as shapely gives it). Cyrus-Beck clipping: the line is clipped to
+    every edge's half-plane moved inwards by `inside`, whose intersection is the polygon shrunk by `inside` (the
+    polygon being convex); what is left of the line must lie within `reach` of the point."""
     ex, ey = np.diff(ring[:, 0]), np.diff(ring[:, 1])
     length = np.hypot(ex, ey)
     keep = length > 0
     ex, ey, length, qx, qy = ex[keep], ey[keep], length[keep], ring[:-1, 0][keep], ring[:-1, 1][keep]
-    # Inward normals: shapely's hull runs anticlockwise (the interior on the left), unless told otherwise below.
+    # Inward normals, the interior on the left of an anticlockwise ring; turned round if the ring runs clockwise.
     nx, ny = -ey / length, ex / length
     area2 = np.sum(ring[:-1, 0] * ring[1:, 1] - ring[1:, 0] * ring[:-1, 1])
     if area2 < 0:
