@@ -4,10 +4,11 @@ out (crossing.py). Metric coordinates, built here."""
 from __future__ import annotations
 
 import numpy as np
+import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from demine.analysis.records.crossing import across_rows, row_directions
+from demine.analysis.records.crossing import _runs_inside, across_rows, row_directions
 
 
 def _row(x0: float, y0: float, bearing_deg: float, spacing: float, count: int, noise: float = 0.0,
@@ -93,10 +94,6 @@ def test_no_row_parallel_to_the_record_is_ever_across_it(bearing: float, offset:
 def test_a_line_runs_inside_the_hull_as_shapely_sees_it(seed: int, angle: float, inside: float) -> None:
     """_runs_inside (half-planes clipped) against shapely: the segment within the reach meets the hull shrunk by
     `inside` (an erosion of a convex polygon is the intersection of its edges' half-planes moved inwards)."""
-    import shapely
-
-    from demine.analysis.records.crossing import _runs_inside
-
     rng = np.random.default_rng(seed)
     hull = shapely.convex_hull(shapely.multipoints(rng.uniform(-100, 100, (12, 2))))
     x, y = rng.uniform(-150, 150, 2)
