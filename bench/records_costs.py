@@ -11,7 +11,7 @@ truth the data were built from (bench/scale_truth.py), on the records judged.
 
     .venv/bin/python bench/records_costs.py [--every 5] [--setting NAME=module.CONSTANT=value[,...]] ...
 
-`module` is one of vote, fit, search, crossing (demine.analysis.records); without --setting the five settings tried in the
+`module` is one of vote, fit, search, crossing, kernels (demine.analysis.records); without --setting the five settings tried in the
 ninth sitting are measured, one by one and all together. "as committed" is the baseline: the settings as shipped.
 """
 
@@ -25,7 +25,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from demine.analysis.records import crossing, fit, search, vote
+from demine.analysis.records import crossing, fit, kernels, search, vote
 from demine.analysis.records.geometry import LocalFrame
 from demine.analysis.records.verify import (DEFAULT_BUFFER_M, DEFAULT_MAX_SHIFT_M, DEFAULT_THRESHOLDS,
                                             DEFAULT_TOLERANCE_M, _Judge)
@@ -33,7 +33,7 @@ from demine.domain.geodesy import local_equidistant_crs
 from scale_data import CENTRE, cached_build
 from scale_truth import score, true_shift_in_frame
 
-MODULES = {"vote": vote, "fit": fit, "search": search, "crossing": crossing}
+MODULES = {"vote": vote, "fit": fit, "search": search, "crossing": crossing, "kernels": kernels}
 NINTH_SITTING = {
     "vote sample 80 mines": "vote.MAX_VOTING_MINES=80",
     "vote found 1,000": "vote.MAX_VOTING_FOUND=1000",

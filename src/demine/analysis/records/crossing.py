@@ -147,7 +147,7 @@ def row_directions(x: np.ndarray, y: np.ndarray) -> np.ndarray:
                                    MIN_ROW_SHARE) + 0.5)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _row_degrees(x: np.ndarray, y: np.ndarray, shortest: float, longest: float, share: float) -> np.ndarray:
     """row_directions in whole degrees (0-179): a histogram of the steps' directions. A row's steps all point the
     same way, up to rounding; a degree's two neighbours are summed with it so that a row lying on a boundary between
@@ -169,7 +169,7 @@ def _row_degrees(x: np.ndarray, y: np.ndarray, shortest: float, longest: float, 
     return np.array(held, dtype=np.float64)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _lines(x: np.ndarray, y: np.ndarray, radius: float, strip: float, min_on_line: int,
            min_share: float) -> tuple[np.ndarray, np.ndarray]:
     """For points sorted by x: the line each lies on, drawn through its neighbours within `radius`, and whether

@@ -13,6 +13,11 @@ A record cost some 10,000 small numpy, shapely and k-d tree calls, and their num
 
 Compiled once per machine (`cache=True` keeps the machine code beside the module); the first call of a fresh
 checkout compiles for some seconds.
+
+Two habits of the inner loops, each worth 5-25% of a kernel's time with the same results to the bit
+(docs/records-verification-speed.md, tenth sitting): arrays are indexed with unsigned integers there, since numba
+tests every signed index for a negative value to wrap it around; and `error_model="numpy"` drops the test for a zero
+divisor before each division (none of these divides by zero: a test would only have raised).
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from demine.analysis.records.rings import _covered
 GRID_CELL_M = 16.0  # the widest radius the fit asks (4 × FIT_RADIUS_M): a query reads at most 3 × 3 cells
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def build_grid(x: np.ndarray, y: np.ndarray, is_at: np.ndarray, own: np.ndarray, minx: float, miny: float,
                cell: float, nx: int, ny: int) -> tuple[np.ndarray, np.ndarray]:
     """The found mines `own` (national indices) bucketed by (category, cell) by a counting sort: `order[starts[b]:
@@ -50,14 +55,14 @@ def build_grid(x: np.ndarray, y: np.ndarray, is_at: np.ndarray, own: np.ndarray,
     return order, starts
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
+@numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _cells(q: float, r: float, lo: float, cell: float, n: int) -> tuple[int, int]:
     a = min(max(int(np.floor((q - r - lo) / cell)), 0), n - 1)
     b = min(max(int(np.floor((q + r - lo) / cell)), 0), n - 1)
     return a, b
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def closest(qx: np.ndarray, qy: np.ndarray, q_at: np.ndarray, within: float, x: np.ndarray, y: np.ndarray,
             order: np.ndarray, starts: np.ndarray, minx: float, miny: float, cell: float, nx: int,
             ny: int) -> tuple[np.ndarray, np.ndarray]:
@@ -73,7 +78,7 @@ def closest(qx: np.ndarray, qy: np.ndarray, q_at: np.ndarray, within: float, x: 
     return index, distance
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
+@numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _closest_one(px: float, py: float, at: bool, bound: float, x: np.ndarray, y: np.ndarray, order: np.ndarray,
                  starts: np.ndarray, minx: float, miny: float, cell: float, nx: int, ny: int) -> tuple[int, float]:
     base = nx * ny if at else 0
@@ -84,15 +89,16 @@ def _closest_one(px: float, py: float, at: bool, bound: float, x: np.ndarray, y:
         for cy in range(r0, r1 + 1):
             b = base + cx * ny + cy
             for t in range(starts[b], starts[b + 1]):
-                j = order[t]
-                ddx, ddy = x[j] - px, y[j] - py
+                j = order[np.uint64(t)]
+                uj = np.uint64(j)
+                ddx, ddy = x[uj] - px, y[uj] - py
                 d2 = ddx * ddx + ddy * ddy
                 if d2 < bd2 or (d2 == bd2 and best >= 0 and j < best):
                     best, bd2 = j, d2
     return best, bd2
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def nearest_one_to_one(qx: np.ndarray, qy: np.ndarray, q_at: np.ndarray, within: float, k: int, x: np.ndarray,
                        y: np.ndarray, order: np.ndarray, starts: np.ndarray, minx: float, miny: float, cell: float,
                        nx: int, ny: int) -> tuple[np.ndarray, np.ndarray]:
@@ -100,6 +106,7 @@ def nearest_one_to_one(qx: np.ndarray, qy: np.ndarray, q_at: np.ndarray, within:
     rounds of mutual best choices (found_mines._one_to_one), each point and each found mine used once."""
     n = len(qx)
     bound = within * (1 + 1e-9)
+    skip2 = (bound * (1 + 1e-12)) ** 2  # its square root is above the bound whatever the rounding
     src = np.empty(n * k, np.int64)
     dst = np.empty(n * k, np.int64)  # position in `order` (a local id), national index by order[dst]
     dist = np.empty(n * k)
@@ -118,9 +125,12 @@ def nearest_one_to_one(qx: np.ndarray, qy: np.ndarray, q_at: np.ndarray, within:
                 for cy in range(r0, r1 + 1):
                     b = base + cx * ny + cy
                     for t in range(starts[b], starts[b + 1]):
-                        j = order[t]
-                        ddx, ddy = x[j] - qx[i], y[j] - qy[i]
-                        d = np.sqrt(ddx * ddx + ddy * ddy)
+                        uj = np.uint64(order[np.uint64(t)])
+                        ddx, ddy = x[uj] - qx[i], y[uj] - qy[i]
+                        d2 = ddx * ddx + ddy * ddy
+                        if d2 > skip2:  # surely beyond the bound: no square root
+                            continue
+                        d = np.sqrt(d2)
                         if d >= bound:
                             continue
                         if got == k and d >= cand_d[k - 1]:
@@ -167,14 +177,14 @@ def nearest_one_to_one(qx: np.ndarray, qy: np.ndarray, q_at: np.ndarray, within:
     return index, distance
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
+@numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _rotate_one(x: float, y: float, c: float, s: float, cx: float, cy: float, dx: float,
                 dy: float) -> tuple[float, float]:
     px, py = x - cx, y - cy  # as geometry.rotate, term by term
     return cx + c * px - s * py + dx, cy + s * px + c * py + dy
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def refine(sx: np.ndarray, sy: np.ndarray, s_at: np.ndarray, ax: np.ndarray, ay: np.ndarray, a_at: np.ndarray,
            cx: float, cy: float, rotation: float, dx: float, dy: float, x: np.ndarray, y: np.ndarray,
            order: np.ndarray, starts: np.ndarray, minx: float, miny: float, cell: float, nx: int, ny: int,
@@ -240,7 +250,7 @@ def refine(sx: np.ndarray, sy: np.ndarray, s_at: np.ndarray, ax: np.ndarray, ay:
     return rotation, dx, dy, use_all, True
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def distinct_peaks(votes: np.ndarray, dx: np.ndarray, dy: np.ndarray, plateau_share: float, plateau_ends: int,
                    peaks: int, separation: float) -> np.ndarray:
     """vote.distinct_peaks's choice over candidates sorted best first: the strongest, the ends of the run tied with
@@ -281,7 +291,7 @@ def distinct_peaks(votes: np.ndarray, dx: np.ndarray, dy: np.ndarray, plateau_sh
     return chosen[:m]
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def score_peak(px: np.ndarray, py: np.ndarray, p_at: np.ndarray, c: float, s: float, cx: float, cy: float, dx: float,
                dy: float, within: float, k: int, x: np.ndarray, y: np.ndarray, order: np.ndarray, starts: np.ndarray,
                minx: float, miny: float, cell: float, nx: int, ny: int, window: np.ndarray, hits: np.ndarray,
@@ -313,7 +323,7 @@ def score_peak(px: np.ndarray, py: np.ndarray, p_at: np.ndarray, c: float, s: fl
     return index, distance, on_worked, True
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def vote(rx: np.ndarray, ry: np.ndarray, r_at: np.ndarray, gx: np.ndarray, gy: np.ndarray, g_at: np.ndarray,
          half: int, keep: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The translation vote of vote.translation_peaks_numpy for every trial rotation in one call.
@@ -325,6 +335,7 @@ def vote(rx: np.ndarray, ry: np.ndarray, r_at: np.ndarray, gx: np.ndarray, gy: n
     index on a side of 2 × half + 2).
     """
     side = 2 * half + 2
+    uside, one = np.uint64(side), np.uint64(1)
     hist = np.zeros(side * side, np.int32)  # 4 bytes a bin: the grid stays in cache
     n_rot, n_rec = rx.shape
     votes_out = np.empty(n_rot * keep, np.int64)
@@ -350,7 +361,7 @@ def vote(rx: np.ndarray, ry: np.ndarray, r_at: np.ndarray, gx: np.ndarray, gy: n
                 by = np.intp(fys[j] - b)
                 if bx < 1 or bx > limit or by < 1 or by > limit:
                     continue
-                f = bx * side + by
+                f = np.uint64(bx * side + by)
                 if hist[f] == 0:
                     h += 1
                 hist[f] += 1
@@ -363,11 +374,11 @@ def vote(rx: np.ndarray, ry: np.ndarray, r_at: np.ndarray, gx: np.ndarray, gy: n
         for ix in range(1, limit + 1):
             row = ix * side
             for iy in range(1, limit + 1):
-                f = row + iy
+                f = np.uint64(row + iy)
                 if hist[f] == 0:
                     continue
-                v = (hist[f - side - 1] + hist[f - side] + hist[f - side + 1] + hist[f - 1] + hist[f] + hist[f + 1]
-                     + hist[f + side - 1] + hist[f + side] + hist[f + side + 1])
+                v = (hist[f - uside - one] + hist[f - uside] + hist[f - uside + one] + hist[f - one] + hist[f]
+                     + hist[f + one] + hist[f + uside - one] + hist[f + uside] + hist[f + uside + one])
                 key = np.int64(v) * h + pos
                 pos += 1
                 if kept == keep and key <= best_key[0]:
@@ -394,7 +405,7 @@ def vote(rx: np.ndarray, ry: np.ndarray, r_at: np.ndarray, gx: np.ndarray, gy: n
 
 # --- the national index of the mines found: coarse cells, so that the mines of a box are a few slices -------------
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def build_cells(x: np.ndarray, y: np.ndarray, minx: float, miny: float, cell: float, nx: int,
                 ny: int) -> tuple[np.ndarray, np.ndarray]:
     """Every mine bucketed by cell (column-major: bucket = column × ny + row) by a counting sort, index order kept
@@ -423,7 +434,7 @@ def build_cells(x: np.ndarray, y: np.ndarray, minx: float, miny: float, cell: fl
     return order, starts
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def in_box(x: np.ndarray, y: np.ndarray, order: np.ndarray, starts: np.ndarray, minx: float, miny: float,
            cell: float, nx: int, ny: int, bx0: float, by0: float, bx1: float, by1: float) -> np.ndarray:
     """Indices (ascending) of the mines with bx0 <= x <= bx1 and by0 <= y <= by1, read from the cells the box
@@ -446,7 +457,7 @@ def in_box(x: np.ndarray, y: np.ndarray, order: np.ndarray, starts: np.ndarray, 
     return np.sort(out[:m])
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def strip_box(x_sorted: np.ndarray, x_order: np.ndarray, y: np.ndarray, bx0: float, by0: float, bx1: float,
               by1: float) -> np.ndarray:
     """A view's mines (indices `x_order`, sorted by x: `x_sorted`) with bx0 <= x <= bx1 and by0 <= y <= by1,
@@ -463,7 +474,7 @@ def strip_box(x_sorted: np.ndarray, x_order: np.ndarray, y: np.ndarray, bx0: flo
     return np.sort(out[:m])
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def extent(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float, float]:
     """(min x, min y, max x, max y) in one pass, as x.min(), y.min(), x.max(), y.max() give them (NaN if any
     coordinate is NaN); four numpy reductions cost a query more than its compiled answer. Not for empty arrays."""

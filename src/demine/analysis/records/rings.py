@@ -85,7 +85,7 @@ def near_area(xs: np.ndarray, ys: np.ndarray, ring_starts: np.ndarray, x: np.nda
                       np.asarray(x, float), np.asarray(y, float), float(distance))
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _near_area(xs: np.ndarray, ys: np.ndarray, ring_starts: np.ndarray, x: np.ndarray, y: np.ndarray,
                distance: float) -> tuple[np.ndarray, np.ndarray]:
     n = len(x)
@@ -111,7 +111,7 @@ def _near_area(xs: np.ndarray, ys: np.ndarray, ring_starts: np.ndarray, x: np.nd
     return near, inside
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _covered(geoms: np.ndarray, x: np.ndarray, y: np.ndarray, xs: np.ndarray, ys: np.ndarray,
              ring_starts: np.ndarray, geom_rings: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     n = len(x)
@@ -127,14 +127,15 @@ def _covered(geoms: np.ndarray, x: np.ndarray, y: np.ndarray, xs: np.ndarray, ys
             inside = False
             for r in range(geom_rings[g], geom_rings[g + 1]):
                 for v in range(ring_starts[r], ring_starts[r + 1] - 1):
-                    x1, y1, x2, y2 = xs[v], ys[v], xs[v + 1], ys[v + 1]
+                    u = np.uint64(v)  # unsigned: see kernels.py on indexing
+                    x1, y1, x2, y2 = xs[u], ys[u], xs[u + np.uint64(1)], ys[u + np.uint64(1)]
                     if (y1 > py) != (y2 > py) and px < x1 + (py - y1) * (x2 - x1) / (y2 - y1):
                         inside = not inside
             out[i] = inside
     return out
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _raster(geoms: np.ndarray, x0: float, top: float, cell: float, height: int, width: int, xs: np.ndarray,
             ys: np.ndarray, ring_starts: np.ndarray, geom_rings: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     out = np.zeros((height, width), np.bool_)
@@ -151,7 +152,8 @@ def _raster(geoms: np.ndarray, x0: float, top: float, cell: float, height: int, 
             m = 0
             for r in range(geom_rings[g], geom_rings[g + 1]):
                 for v in range(ring_starts[r], ring_starts[r + 1] - 1):
-                    x1, y1, x2, y2 = xs[v], ys[v], xs[v + 1], ys[v + 1]
+                    u = np.uint64(v)
+                    x1, y1, x2, y2 = xs[u], ys[u], xs[u + np.uint64(1)], ys[u + np.uint64(1)]
                     if (y1 > yc) != (y2 > yc):
                         if m == len(crossings):
                             grown = np.empty(2 * m, np.float64)

@@ -129,7 +129,7 @@ def slide_peaks(x: np.ndarray, y: np.ndarray, is_at: np.ndarray, found: FoundMin
     return np.array(chosen)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _slide_profile(x: np.ndarray, y: np.ndarray, is_at: np.ndarray, fx: np.ndarray, fy: np.ndarray,
                    f_at: np.ndarray, ux: float, uy: float, reach: float, bin_m: float, across: float) -> np.ndarray:
     """Pairs (recorded, found of the same category) within `across` of each other across the direction (ux, uy),
@@ -149,7 +149,7 @@ def _slide_profile(x: np.ndarray, y: np.ndarray, is_at: np.ndarray, fx: np.ndarr
     return profile
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _misfits(bx: np.ndarray, by: np.ndarray, b_at: np.ndarray, n_end: int, offsets: np.ndarray, within: float,
              x: np.ndarray, y: np.ndarray, order: np.ndarray, starts: np.ndarray, minx: float, miny: float,
              cell: float, nx: int, ny: int, hits: np.ndarray, xs: np.ndarray, ys: np.ndarray,
@@ -182,7 +182,7 @@ def _misfits(bx: np.ndarray, by: np.ndarray, b_at: np.ndarray, n_end: int, offse
     return out
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _read_rows(x: np.ndarray, y: np.ndarray, is_at: np.ndarray, same_step: float, min_spacing: float, ends: int,
                within: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The rows (first and last mine of each run of at least three mines of one category whose steps are all the
