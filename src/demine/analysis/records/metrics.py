@@ -60,18 +60,25 @@ class Land:
         return WorkedNear(self, self.released_tree.query(shapely.box(minx, miny, maxx, maxy)).astype(np.int64),
                           np.array([minx, miny, maxx, maxy], float))
 
-    def released_near(self, area: shapely.Geometry, *, cleared_or_reduced_only: bool = False) -> shapely.Geometry:
-        """The released land reaching the area, within the area's bounding box (all that an overlay with the area
-        can use: the union of the clipped polygons is the cheaper one)."""
-        hits = self.released_tree.query(area, predicate="intersects")
+    def released_reaching(self, area: shapely.Geometry) -> np.ndarray:
+        """Indices of the released polygons reaching the area: what released_near and all_cleared_or_reduced ask,
+        taken once when both are asked of one area."""
+        return self.released_tree.query(area, predicate="intersects")
+
+    def released_near(self, area: shapely.Geometry, *, cleared_or_reduced_only: bool = False,
+                      hits: np.ndarray | None = None) -> shapely.Geometry:
+        """The released land reaching the area (`hits`: released_reaching(area), if the caller holds it), within the
+        area's bounding box (all that an overlay with the area can use: the union of the clipped polygons is the
+        cheaper one)."""
+        hits = self.released_reaching(area) if hits is None else hits
         if cleared_or_reduced_only:
             hits = hits[self.cleared_or_reduced[hits]]
         return _clipped_union(self.released[hits], area)
 
-    def all_cleared_or_reduced(self, area: shapely.Geometry) -> bool:
+    def all_cleared_or_reduced(self, area: shapely.Geometry, *, hits: np.ndarray | None = None) -> bool:
         """Whether every release reaching the area was cleared or reduced (none cancelled): the cleared land there is
         then the released land, and its share need not be computed twice."""
-        hits = self.released_tree.query(area, predicate="intersects")
+        hits = self.released_reaching(area) if hits is None else hits
         return bool(self.cleared_or_reduced[hits].all())
 
     def confirmed_near(self, area: shapely.Geometry) -> shapely.Geometry:
@@ -208,7 +215,8 @@ def measure_record(x: np.ndarray, y: np.ndarray, is_at: np.ndarray, models: np.n
     explained = np.intersect1d(at_field, index_after[index_after >= 0], assume_unique=True)
     pairs = index_after >= 0
     area = shapely.area(perimeter) or np.nan
-    worked_share = _share(perimeter, land.released_near(perimeter), area)
+    released = land.released_reaching(perimeter)  # one tree query for the two shares and the test between them
+    worked_share = _share(perimeter, land.released_near(perimeter, hits=released), area)
     n_worked_after, n_matched_after = int(worked_after.sum()), int((worked_after & pairs).sum())
     metrics = RecordMetrics(
         recorded_mines=len(x),
@@ -221,8 +229,8 @@ def measure_record(x: np.ndarray, y: np.ndarray, is_at: np.ndarray, models: np.n
         models_agree=int((models[pairs] == filled(found_models[index_after[pairs]])).sum()),
         found_ap_in_field=int((~found.is_at[in_field]).sum()), found_at_in_field=int(found.is_at[in_field].sum()),
         worked_area_share=worked_share,
-        cleared_area_share=worked_share if land.all_cleared_or_reduced(perimeter) else
-        _share(perimeter, land.released_near(perimeter, cleared_or_reduced_only=True), area),
+        cleared_area_share=worked_share if land.all_cleared_or_reduced(perimeter, hits=released) else
+        _share(perimeter, land.released_near(perimeter, cleared_or_reduced_only=True, hits=released), area),
         confirmed_area_share=_share(perimeter, land.confirmed_near(perimeter), area),
         dx_m=fit.dx, dy_m=fit.dy, rotation_deg=fit.rotation_deg, residual_m=fit.residual_m,
     )
