@@ -25,6 +25,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from demine.analysis.records.pairing import mutual_best
 from demine.analysis.records.rings import _covered
 
 GRID_CELL_M = 16.0  # the widest radius the fit asks (4 × FIT_RADIUS_M): a query reads at most 3 × 3 cells
@@ -146,35 +147,7 @@ def nearest_one_to_one(qx: np.ndarray, qy: np.ndarray, q_at: np.ndarray, within:
             for g in range(got):
                 src[m], dst[m], dist[m] = i, cand_t[g], cand_d[g]
                 m += 1
-    index = np.full(n, -1, np.int64)
-    distance = np.full(n, np.inf)
-    if m == 0:
-        return index, distance
-    sorted_e = np.argsort(dist[:m], kind="mergesort")
-    alive = np.ones(m, np.bool_)
-    src_used = np.zeros(n, np.bool_)
-    dst_used = np.zeros(len(order), np.bool_)
-    src_seen = np.zeros(n, np.bool_)
-    dst_seen = np.zeros(len(order), np.bool_)
-    for _ in range(4):  # later rounds only settle the few contested pairs
-        any_alive = False
-        for e in sorted_e:  # each point proposes its closest remaining mine; each mine takes its closest proposer
-            if not alive[e] or src_seen[src[e]]:
-                continue
-            any_alive = True
-            src_seen[src[e]] = True
-            if not dst_seen[dst[e]]:
-                dst_seen[dst[e]] = True
-                src_used[src[e]], dst_used[dst[e]] = True, True
-                index[src[e]], distance[src[e]] = order[dst[e]], dist[e]
-        if not any_alive:
-            break
-        for e in sorted_e:
-            if alive[e]:
-                src_seen[src[e]], dst_seen[dst[e]] = False, False
-                if src_used[src[e]] or dst_used[dst[e]]:
-                    alive[e] = False
-    return index, distance
+    return mutual_best(src[:m], dst[:m], dist[:m], n, order)
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
