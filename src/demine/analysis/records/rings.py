@@ -139,7 +139,6 @@ def _covered(geoms: np.ndarray, x: np.ndarray, y: np.ndarray, xs: np.ndarray, ys
 def _raster(geoms: np.ndarray, x0: float, top: float, cell: float, height: int, width: int, xs: np.ndarray,
             ys: np.ndarray, ring_starts: np.ndarray, geom_rings: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     out = np.zeros((height, width), np.bool_)
-    crossings = np.empty(64, np.float64)
     for g in geoms:
         bx0, by0, bx1, by1 = bounds[g, 0], bounds[g, 1], bounds[g, 2], bounds[g, 3]
         if not bx0 <= bx1:
@@ -147,23 +146,42 @@ def _raster(geoms: np.ndarray, x0: float, top: float, cell: float, height: int, 
         # Rows whose centre line can cross the geometry.
         r0 = max(0, int(np.floor((top - by1) / cell - 0.5)))
         r1 = min(height - 1, int(np.ceil((top - by0) / cell - 0.5)))
-        for row in range(r0, r1 + 1):
-            yc = top - (row + 0.5) * cell
-            m = 0
+        if r1 < r0:
+            continue
+        # Each edge's crossings with the rows' centre lines, bucketed by row: an edge is tested only against the rows
+        # its span reaches (a row or two of slack, then the exact test), not against every row of the geometry.
+        # Counted first, then written in the same order, so that each row holds the crossings a row-by-row scan
+        # of every edge would find, in the same order.
+        slots = np.zeros(r1 - r0 + 2, np.int64)
+        for write in (False, True):
+            if write:
+                for q in range(r1 - r0 + 1):
+                    slots[q + 1] += slots[q]
+                crossings = np.empty(slots[r1 - r0 + 1], np.float64)
+                fill = slots[:-1].copy()
             for r in range(geom_rings[g], geom_rings[g + 1]):
                 for v in range(ring_starts[r], ring_starts[r + 1] - 1):
                     u = np.uint64(v)
                     x1, y1, x2, y2 = xs[u], ys[u], xs[u + np.uint64(1)], ys[u + np.uint64(1)]
-                    if (y1 > yc) != (y2 > yc):
-                        if m == len(crossings):
-                            grown = np.empty(2 * m, np.float64)
-                            grown[:m] = crossings
-                            crossings = grown
-                        crossings[m] = x1 + (yc - y1) * (x2 - x1) / (y2 - y1)
-                        m += 1
+                    if y1 == y2:
+                        continue  # level: no centre line changes side along it
+                    lo, hi = min(y1, y2), max(y1, y2)
+                    ra = max(r0, int(np.floor((top - hi) / cell - 0.5)) - 1)
+                    rb = min(r1, int(np.ceil((top - lo) / cell - 0.5)) + 1)
+                    for row in range(ra, rb + 1):
+                        yc = top - (row + 0.5) * cell
+                        if (y1 > yc) != (y2 > yc):
+                            if write:
+                                crossings[fill[row - r0]] = x1 + (yc - y1) * (x2 - x1) / (y2 - y1)
+                                fill[row - r0] += 1
+                            else:
+                                slots[row - r0 + 1] += 1
+        for row in range(r0, r1 + 1):
+            a, b = slots[row - r0], slots[row - r0 + 1]
+            m = b - a
             if m < 2:
                 continue
-            line = np.sort(crossings[:m])
+            line = np.sort(crossings[a:b])
             # A centre at xc is inside when an odd number of crossings lie beyond it: xc in [line[2k], line[2k+1]).
             for k in range(0, m - 1, 2):
                 c0 = max(0, int(np.ceil((line[k] - x0) / cell - 0.5)))
