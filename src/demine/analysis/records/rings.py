@@ -149,10 +149,12 @@ def _raster(geoms: np.ndarray, x0: float, top: float, cell: float, height: int, 
         if r1 < r0:
             continue
         # Each edge's crossings with the rows' centre lines, bucketed by row: an edge is tested only against the rows
-        # its span reaches (a row or two of slack, then the exact test), not against every row of the geometry.
-        # Counted first, then written in the same order, so that each row holds the crossings a row-by-row scan
-        # of every edge would find, in the same order.
-        slots = np.zeros(r1 - r0 + 2, np.int64)
+        # its span reaches (a row of slack each way, then the exact test), not against every row of the geometry.
+        # Counted in a first pass over the edges, then written in a second in the same order, so that each row holds
+        # the crossings a row-by-row scan of every edge would find, in the same order.
+        slots = np.zeros(r1 - r0 + 2, np.int64)  # per row: crossings counted, then where its crossings start
+        crossings = np.empty(0, np.float64)
+        fill = slots[:-1]
         for write in (False, True):
             if write:
                 for q in range(r1 - r0 + 1):
