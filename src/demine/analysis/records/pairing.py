@@ -7,7 +7,9 @@ import numba
 import numpy as np
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
+# Inlined into its callers: a compiled callee loaded from numba's cache as part of a kernel could not then be called
+# from Python as well (numba 0.68: "NRT_adapt_ndarray_to_python: descr is NULL"), which the tests do.
+@numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def mutual_best(src: np.ndarray, dst: np.ndarray, dist: np.ndarray, n: int,
                 order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The pairing of found_mines._one_to_one over candidate edges (point src, local mine dst, distance dist), each
