@@ -8,7 +8,7 @@ import functools
 
 import numpy as np
 
-from demine.analysis.records import kernels
+from demine.analysis.records import kernels, peaks
 from demine.analysis.records.found_mines import FoundMines
 from demine.analysis.records.geometry import rotate
 
@@ -26,6 +26,10 @@ PEAK_SEPARATION_M = VOTE_BIN_M  # peaks in neighbouring bins are one peak; farth
 # is found the strongest bin is noise and lies at ±3° two times in three, a hair above 0°'s (68% of the votes asked
 # the outer trial without this margin, 13% with it, at 10,000 records; docs/records-verification.md).
 OUTER_TRIAL_MARGIN = 1.25
+# The cosine and sine of each trial rotation, taken one rotation at a time as geometry.rotate takes them, so that
+# every turned position is the same to the bit.
+_TRIAL_COS = np.array([np.cos(np.radians(-float(rotation))) for rotation in TRIAL_ROTATIONS_DEG])
+_TRIAL_SIN = np.array([np.sin(np.radians(-float(rotation))) for rotation in TRIAL_ROTATIONS_DEG])
 
 
 @functools.lru_cache(maxsize=4096)
@@ -65,34 +69,14 @@ def translation_peaks(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarra
     at ±3° on its side, but only those within 57 m at 0°, so the strongest bin lies on its side, well above 0°'s;
     the outer trials cost two fifths of every record's vote otherwise (docs/records-verification-speed.md).
     """
-    pick, fx, fy, f_at, half, side = _sample(rec_x, found, candidates, max_shift_m)
-    # Every rotation's pairs binned and summed in one compiled call: kernels.vote, the loop of
-    # translation_peaks_numpy compiled.
-    # The recorded mines turned by every trial rotation at once: geometry.rotate's arithmetic, term by term (the
-    # cosines and sines taken one rotation at a time, as there, so that every position is the same to the bit).
-    turn = [np.radians(-float(rotation)) for rotation in TRIAL_ROTATIONS_DEG]
-    c = np.array([np.cos(t) for t in turn])[:, None]
-    s = np.array([np.sin(t) for t in turn])[:, None]
-    px, py = rec_x[pick][None, :] - cx, rec_y[pick][None, :] - cy
-    rx = (cx + c * px - s * py + 0.0) / VOTE_BIN_M - half - 1
-    ry = (cy + s * px + c * py + 0.0) / VOTE_BIN_M - half - 1
-    gx, gy = fx / VOTE_BIN_M, fy / VOTE_BIN_M
-    inner = np.arange(1, len(TRIAL_ROTATIONS_DEG) - 1)  # TRIAL_ROTATIONS_DEG ascends symmetrically about 0
-    votes, rot_no, flat = kernels.vote(rx[inner], ry[inner], rec_is_at[pick], gx, gy, f_at, half, VOTE_CANDIDATES)
-    rot_no = inner[rot_no]
-    if len(votes):
-        edge = {inner[0]: 0, inner[-1]: len(TRIAL_ROTATIONS_DEG) - 1}.get(int(rot_no[np.argmax(votes)]))
-        zero = votes[rot_no == inner[len(inner) // 2]]
-        if edge is not None and len(zero) and votes.max() < OUTER_TRIAL_MARGIN * zero.max():
-            edge = None  # ±3° only edges out 0°: the noise of a field not found, not a compass error beyond 4.5°
-        if edge is not None:
-            v2, r2, f2 = kernels.vote(rx[edge:edge + 1], ry[edge:edge + 1], rec_is_at[pick], gx, gy, f_at, half,
-                                      VOTE_CANDIDATES)
-            votes, rot_no, flat = np.concatenate([votes, v2]), np.concatenate([rot_no, r2 + edge]), \
-                np.concatenate([flat, f2])
-    bx, by = np.divmod(flat, side)
-    return distinct_peaks(votes, TRIAL_ROTATIONS_DEG[rot_no], (bx - half - 0.5) * VOTE_BIN_M,
-                           (by - half - 0.5) * VOTE_BIN_M)
+    pick, fx, fy, f_at, half, _ = _sample(rec_x, found, candidates, max_shift_m)
+    # Every rotation's pairs binned and summed, the outer trial's test and the choice of the peaks in one compiled
+    # call (peaks.vote_peaks: the arithmetic of translation_peaks_numpy, term by term).
+    rotation, dx, dy = peaks.vote_peaks(rec_x[pick], rec_y[pick], rec_is_at[pick], fx, fy, f_at, cx, cy,
+                                        TRIAL_ROTATIONS_DEG, _TRIAL_COS, _TRIAL_SIN, VOTE_BIN_M, half,
+                                        VOTE_CANDIDATES, OUTER_TRIAL_MARGIN, PLATEAU_SHARE, PLATEAU_ENDS,
+                                        PEAKS_REFINED, PEAK_SEPARATION_M + 1e-6)
+    return list(zip(rotation.tolist(), dx.tolist(), dy.tolist()))
 
 
 def translation_peaks_numpy(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: FoundMines,
