@@ -19,7 +19,7 @@ from typing import TypeAlias
 
 import numpy as np
 
-from demine.analysis.records import kernels, vote
+from demine.analysis.records import kernels, peak_refinement, vote
 from demine.analysis.records.found_mines import PAIRING_CANDIDATES, FoundMines
 from demine.analysis.records.geometry import IDENTITY, RigidFit, rotate
 from demine.analysis.records.row_ends import RowEnds, slide_peaks
@@ -234,17 +234,32 @@ def _refine(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: 
     pick = _fitting_sample(len(rec_x)) if pick is None else pick  # the same for every peak of a record
     px, py, p_at = rec_x[pick], rec_y[pick], rec_is_at[pick]
     grid = found._grid
+    rings = getattr(worked, "rings", None)  # metrics.WorkedNear: its polygons go to the compiled scoring
     answered = False
-    if grid is not None:  # the whole iteration in one compiled call (kernels.refine), on the view's grid
+    if grid is not None and rings is not None:
+        # The iterations and the scoring in one compiled call, on the view's grid and the worked land around it.
+        status, rotation, dx, dy, use_all, n_matched, on_worked, residual = peak_refinement.refine_and_score(
+            px, py, p_at, rec_x, rec_y, rec_is_at, cx, cy, float(rotation), float(dx), float(dy), found.x, found.y,
+            *grid, np.asarray(found._window, float), ICP_ITERATIONS, MIN_FITTING_PAIRS, FIT_RADIUS_M, CONVERGED_M,
+            RECORD_REACH_M, MAX_ROTATION_DEG, PAIRING_CANDIDATES, worked.hits, rings.xs, rings.ys, rings.ring_starts,
+            rings.geom_rings, rings.bounds, worked.box)
+        if use_all:
+            px, py, p_at = rec_x, rec_y, rec_is_at
+        if status == peak_refinement.SCORED:
+            return _scored(n_matched, on_worked, residual, len(px), len(rec_x), rotation, dx, dy, cx, cy)
+        if status == peak_refinement.TURNED:
+            return None
+        answered = status == peak_refinement.SCORE_UNANSWERED  # else: the iterations again, nationally
+    elif grid is not None:  # the iterations in one compiled call (kernels.refine), on the view's grid
         rotation, dx, dy, use_all, answered = kernels.refine(
             px, py, p_at, rec_x, rec_y, rec_is_at, cx, cy, float(rotation), float(dx), float(dy), found.x, found.y,
             *grid, np.asarray(found._window, float), ICP_ITERATIONS, MIN_FITTING_PAIRS, FIT_RADIUS_M, CONVERGED_M,
             RECORD_REACH_M)
         if use_all:
             px, py, p_at = rec_x, rec_y, rec_is_at
-        if not answered:  # a query left the view's window: the national index answers, from the start
-            rotation, dx, dy = start
-            px, py, p_at = rec_x[pick], rec_y[pick], rec_is_at[pick]
+    if not answered:  # a query left the view's window: the national index answers, from the start
+        rotation, dx, dy = start
+        px, py, p_at = rec_x[pick], rec_y[pick], rec_is_at[pick]
     for _ in range(0 if answered else ICP_ITERATIONS):
         x, y = rotate(px, py, rotation, cx, cy, dx, dy)
         index, _ = found.closest(x, y, p_at, radius)
@@ -264,11 +279,17 @@ def _refine(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, found: 
     if abs(rotation) > MAX_ROTATION_DEG:
         return None  # a turn this large is not how a reference point goes wrong
     n_matched, on_worked, residual = _pair_on_worked(px, py, p_at, found, cx, cy, rotation, dx, dy, worked)
+    return _scored(n_matched, on_worked, residual, len(px), len(rec_x), rotation, dx, dy, cx, cy)
+
+
+def _scored(n_matched: int, on_worked: int, residual: float, sampled: int, recorded: int, rotation: float, dx: float,
+            dy: float, cx: float, cy: float) -> tuple[float, RigidFit] | None:
+    """A refined fit with its score (_shrunk_share), or None when it pins too few pairs."""
     if n_matched < MIN_PINNING_PAIRS:
         # Two pairs or fewer pin no rotation: the closed form's turn is then rounding noise (the compiled and the
         # numpy iterations may turn the record anywhere), and such a fit could explain nothing anyway.
         return None
-    share = _shrunk_share(n_matched, on_worked, len(px), len(rec_x))
+    share = _shrunk_share(n_matched, on_worked, sampled, recorded)
     return share, RigidFit(float(dx), float(dy), float(rotation), cx, cy, n_matched, residual)
 
 
