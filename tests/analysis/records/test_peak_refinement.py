@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from demine.analysis.records.fit import _refine
 from demine.analysis.records.found_mines import FoundMines
 from demine.analysis.records.metrics import Land
-from demine.analysis.records.peak_refinement import pairwise_sum, rms_of_pairs
+from demine.analysis.records.peak_refinement import rms_of_pairs
+from demine.analysis.records.summation import pairwise_sum
 
 
 @settings(max_examples=200, deadline=None)

@@ -31,6 +31,7 @@ import numpy as np
 import shapely
 
 from demine.analysis.records.row_ends import SAME_STEP_M  # steps of one row differ by millimetres
+from demine.analysis.records.summation import pairwise_sum
 
 LINE_RADIUS_M = 15.0  # unexplained neighbours read for a mine's line
 LINE_STRIP_M = 2.5  # neighbours this close to a line lie on it (a metre of noise on each mine, angles off by 10°)
@@ -59,67 +60,150 @@ def across_rows(ux: np.ndarray, uy: np.ndarray, rec_x: np.ndarray, rec_y: np.nda
     directions = row_directions(rec_x, rec_y)
     if clear.sum() < MIN_CROSSING_MINES or not len(directions):
         return across
-    # Smallest turn (modulo a half turn: a line has no sense) from any of the record's row directions.
-    turn = np.abs((line[:, None] - directions[None, :] + np.pi / 2) % np.pi - np.pi / 2).min(axis=1)
-    across = clear & (turn > np.radians(ACROSS_DEG))
-    # A crossing field brings a line of mines, or several parallel ones: a few stray lines (read through a patch of
-    # row ends, say) are not one. Asked before the hull (fewer mines can only have fewer alike) and after it.
-    across[across] = _alike(line[across], np.radians(ACROSS_DEG / 2)) >= MIN_CROSSING_MINES
+    # Turned from every row of the record, and alike with enough others: one compiled call (_across_the_rows).
+    across = _across_the_rows(line, clear, directions, _ACROSS_RAD, _ALIKE_RAD, MIN_CROSSING_MINES)
     if not across.any():
         return across
     ends = _row_ends(rec_x, rec_y)  # the hull of the rows is the hull of their ends
     hull = shapely.convex_hull(shapely.multipoints(np.column_stack([rec_x[ends], rec_y[ends]])))
     if shapely.get_type_id(hull) != shapely.GeometryType.POLYGON:
         return np.zeros(len(ux), dtype=bool)  # the rows lie on one line: nothing lies between them
-    k = np.flatnonzero(across)
     ring = np.asarray(hull.exterior.coords)
-    # Through the field, or beside it but not along its edge (a ring's closing side runs along the hull's edge; a
-    # neighbouring field's rows passing the record's ends or sides at an angle do not).
-    across[k] = _runs_inside(ring, ux[k], uy[k], line[k], LINE_REACH_M, INSIDE_M) | \
-        (_turn_from_nearest_edge(ring, ux[k], uy[k], line[k]) > np.radians(ACROSS_DEG))
-    across[across] = _alike(line[across], np.radians(ACROSS_DEG / 2)) >= MIN_CROSSING_MINES
-    return across
+    # The edges' directions in numpy (its arctan2 is not libm's, which a kernel would call), for the edges of
+    # positive length, in order.
+    ex, ey = np.diff(ring[:, 0]), np.diff(ring[:, 1])
+    edge_angle = np.arctan2(ey, ex)[ex * ex + ey * ey > 0]
+    return _across_the_field(ring, edge_angle, ux, uy, line, across, LINE_REACH_M, INSIDE_M, _ACROSS_RAD, _ALIKE_RAD,
+                             MIN_CROSSING_MINES)
 
 
-def _turn_from_nearest_edge(ring: np.ndarray, x: np.ndarray, y: np.ndarray, angle: np.ndarray) -> np.ndarray:
-    """The turn (radians, 0 to π/2) of each point's line (`angle`) from the edge of the closed ring nearest to it."""
-    ax, ay, bx, by = ring[:-1, 0], ring[:-1, 1], ring[1:, 0], ring[1:, 1]
-    ex, ey = bx - ax, by - ay
-    squared = ex * ex + ey * ey
-    keep = squared > 0
-    ax, ay, ex, ey, squared = ax[keep], ay[keep], ex[keep], ey[keep], squared[keep]
-    t = np.clip(((x[:, None] - ax) * ex + (y[:, None] - ay) * ey) / squared, 0.0, 1.0)
-    distance = np.hypot(x[:, None] - ax - t * ex, y[:, None] - ay - t * ey)
-    nearest = np.argmin(distance, axis=1)
-    edge = np.arctan2(ey[nearest], ex[nearest])
-    return np.abs((angle - edge + np.pi / 2) % np.pi - np.pi / 2)
+_ACROSS_RAD = np.radians(ACROSS_DEG)
+_ALIKE_RAD = np.radians(ACROSS_DEG / 2)
 
 
+@numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _turn(a: float, b: float) -> float:
+    """The turn (radians, 0 to π/2) between two line directions (radians, modulo π: a line has no sense)."""
+    return abs((a - b + np.pi / 2) % np.pi - np.pi / 2)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _keep_alike(line: np.ndarray, across: np.ndarray, within: float, least: int) -> np.ndarray:
+    """`across`, less the mines whose line has fewer than `least` of the lines across (itself included) within
+    `within` of its direction: a crossing field brings a line of mines, or several parallel ones; a few stray lines
+    (read through a patch of row ends, say) are not one. Counted by binary search in the directions sorted, the
+    half turn wrapped by copies shifted by ±π."""
+    k = np.flatnonzero(across)
+    angles = line[k]
+    ordered = np.sort(angles)
+    wrapped = np.concatenate((ordered - np.pi, ordered, ordered + np.pi))
+    alike = np.searchsorted(wrapped, angles + within, side="right") - \
+        np.searchsorted(wrapped, angles - within, side="left")
+    kept = across.copy()
+    for q in range(len(k)):
+        kept[k[q]] = alike[q] >= least
+    return kept
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _across_the_rows(line: np.ndarray, clear: np.ndarray, directions: np.ndarray, min_turn: float, within: float,
+                     least: int) -> np.ndarray:
+    """The mines whose line is clear and turned more than min_turn from every row direction of the record, and
+    alike with enough others (_keep_alike; asked before the hull too: fewer mines can only have fewer alike)."""
+    across = np.zeros(len(line), np.bool_)
+    for i in range(len(line)):
+        if clear[i]:
+            turn = np.inf
+            for d in range(len(directions)):
+                turn = min(turn, _turn(line[i], directions[d]))
+            across[i] = turn > min_turn
+    return _keep_alike(line, across, within, least)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _across_the_field(ring: np.ndarray, edge_angle: np.ndarray, ux: np.ndarray, uy: np.ndarray, line: np.ndarray,
+                      across: np.ndarray, reach: float, inside: float, min_turn: float, within: float,
+                      least: int) -> np.ndarray:
+    """Of the mines `across`, those whose line runs through the field (_runs_inside the recorded mines' hull
+    `ring`) or beside it at more than min_turn to the hull's nearest edge (a ring's closing side runs along the
+    hull's edge; a neighbouring field's rows passing the record's ends or sides at an angle do not), and alike with
+    enough others (_keep_alike). edge_angle: the directions of the ring's edges of positive length."""
+    k = np.flatnonzero(across)
+    x, y, angle = ux[k], uy[k], line[k]
+    runs = _runs_inside(ring, x, y, angle, reach, inside)
+    turn = _turn_from_nearest_edge(ring, x, y, angle, edge_angle)
+    kept = across.copy()
+    for q in range(len(k)):
+        kept[k[q]] = runs[q] or turn[q] > min_turn
+    return _keep_alike(line, kept, within, least)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _turn_from_nearest_edge(ring: np.ndarray, x: np.ndarray, y: np.ndarray, angle: np.ndarray,
+                            edge_angle: np.ndarray) -> np.ndarray:
+    """The turn (radians, 0 to π/2) of each point's line (`angle`) from the edge of the closed ring nearest to it
+    (the first of equally near edges); edge_angle: the directions of the ring's edges of positive length."""
+    m = len(ring) - 1
+    ax, ay, ex, ey, squared = np.empty(m), np.empty(m), np.empty(m), np.empty(m), np.empty(m)
+    edges = 0
+    for e in range(m):
+        dx, dy = ring[e + 1, 0] - ring[e, 0], ring[e + 1, 1] - ring[e, 1]
+        if dx * dx + dy * dy > 0:
+            ax[edges], ay[edges], ex[edges], ey[edges] = ring[e, 0], ring[e, 1], dx, dy
+            squared[edges] = dx * dx + dy * dy
+            edges += 1
+    turn = np.empty(len(x))
+    for i in range(len(x)):
+        nearest, best = 0, np.inf
+        for e in range(edges):
+            t = ((x[i] - ax[e]) * ex[e] + (y[i] - ay[e]) * ey[e]) / squared[e]
+            t = t if t > 0.0 else 0.0  # np.clip(t, 0, 1), as numpy takes it
+            t = t if t < 1.0 else 1.0
+            d = np.hypot(x[i] - ax[e] - t * ex[e], y[i] - ay[e] - t * ey[e])
+            if d < best:
+                nearest, best = e, d
+        turn[i] = _turn(angle[i], edge_angle[nearest])
+    return turn
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _runs_inside(ring: np.ndarray, x: np.ndarray, y: np.ndarray, angle: np.ndarray, reach: float,
                  inside: float) -> np.ndarray:
     """Whether the line through each point (x, y) at `angle`, within `reach` of it, passes more than `inside`
     within the convex polygon `ring` (closed, as shapely gives it). Cyrus-Beck clipping: the line is clipped to
     every edge's half-plane moved inwards by `inside`, whose intersection is the polygon shrunk by `inside` (the
     polygon being convex); what is left of the line must lie within `reach` of the point."""
-    ex, ey = np.diff(ring[:, 0]), np.diff(ring[:, 1])
-    length = np.hypot(ex, ey)
-    keep = length > 0
-    ex, ey, length, qx, qy = ex[keep], ey[keep], length[keep], ring[:-1, 0][keep], ring[:-1, 1][keep]
-    # Inward normals, the interior on the left of an anticlockwise ring; turned round if the ring runs clockwise.
-    nx, ny = -ey / length, ex / length
-    area2 = np.sum(ring[:-1, 0] * ring[1:, 1] - ring[1:, 0] * ring[:-1, 1])
-    if area2 < 0:
+    m = len(ring) - 1
+    nx, ny, qx, qy = np.empty(m), np.empty(m), np.empty(m), np.empty(m)
+    edges = 0
+    for e in range(m):
+        ex, ey = ring[e + 1, 0] - ring[e, 0], ring[e + 1, 1] - ring[e, 1]
+        length = np.hypot(ex, ey)
+        if length > 0:
+            # Inward normals, the interior on the left of an anticlockwise ring (turned round below if clockwise).
+            nx[edges], ny[edges], qx[edges], qy[edges] = -ey / length, ex / length, ring[e, 0], ring[e, 1]
+            edges += 1
+    twice_area = np.empty(m)
+    for e in range(m):
+        twice_area[e] = ring[e, 0] * ring[e + 1, 1] - ring[e + 1, 0] * ring[e, 1]
+    if pairwise_sum(twice_area, 0, m) < 0:  # summed as numpy sums it, so that a sliver's sign is numpy's
         nx, ny = -nx, -ny
-    dx, dy = np.cos(angle), np.sin(angle)
-    # Along the line x + t d: n·(x - q) + t n·d >= inside, for every edge.
-    offset = nx[None, :] * (x[:, None] - qx[None, :]) + ny[None, :] * (y[:, None] - qy[None, :]) - inside
-    rate = nx[None, :] * dx[:, None] + ny[None, :] * dy[:, None]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        bound = -offset / rate
-    lo = np.where(rate > 0, bound, -np.inf).max(axis=1)
-    hi = np.where(rate < 0, bound, np.inf).min(axis=1)
-    parallel_out = ((rate == 0) & (offset < 0)).any(axis=1)
-    return ~parallel_out & (np.maximum(lo, -reach) < np.minimum(hi, reach))
+    runs = np.empty(len(x), np.bool_)
+    for i in range(len(x)):
+        dx, dy = np.cos(angle[i]), np.sin(angle[i])
+        # Along the line x + t d: n·(x - q) + t n·d >= inside, for every edge.
+        lo, hi, parallel_out = -np.inf, np.inf, False
+        for e in range(edges):
+            offset = nx[e] * (x[i] - qx[e]) + ny[e] * (y[i] - qy[e]) - inside
+            rate = nx[e] * dx + ny[e] * dy
+            if rate > 0:
+                lo = max(lo, -offset / rate)
+            elif rate < 0:
+                hi = min(hi, -offset / rate)
+            elif offset < 0:
+                parallel_out = True
+        runs[i] = not parallel_out and max(lo, -reach) < min(hi, reach)
+    return runs
 
 
 def _row_ends(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -130,14 +214,6 @@ def _row_ends(x: np.ndarray, y: np.ndarray) -> np.ndarray:
         sx, sy = np.diff(x), np.diff(y)
         keep[1:-1] = np.hypot(np.diff(sx), np.diff(sy)) > SAME_STEP_M
     return keep
-
-
-def _alike(angles: np.ndarray, within: float) -> np.ndarray:
-    """For each line direction (radians, modulo π), how many of them (itself included) lie within `within` of it:
-    sorted once and counted by binary search, the half turn wrapped by copies shifted by ±π."""
-    ordered = np.sort(angles)
-    wrapped = np.concatenate([ordered - np.pi, ordered, ordered + np.pi])
-    return np.searchsorted(wrapped, angles + within, "right") - np.searchsorted(wrapped, angles - within, "left")
 
 
 def row_directions(x: np.ndarray, y: np.ndarray) -> np.ndarray:
