@@ -74,28 +74,3 @@ def mutual_best(src: np.ndarray, dst: np.ndarray, dist: np.ndarray, n: int,
             else:
                 ptr[s] = e
     return index, distance
-    sorted_e = np.argsort(dist[:m], kind="mergesort")
-    alive = np.ones(m, np.bool_)
-    src_used = np.zeros(n, np.bool_)
-    dst_used = np.zeros(len(order), np.bool_)
-    src_seen = np.zeros(n, np.bool_)
-    dst_seen = np.zeros(len(order), np.bool_)
-    for _ in range(4):  # later rounds only settle the few contested pairs
-        any_alive = False
-        for e in sorted_e:  # each point proposes its closest remaining mine; each mine takes its closest proposer
-            if not alive[e] or src_seen[src[e]]:
-                continue
-            any_alive = True
-            src_seen[src[e]] = True
-            if not dst_seen[dst[e]]:
-                dst_seen[dst[e]] = True
-                src_used[src[e]], dst_used[dst[e]] = True, True
-                index[src[e]], distance[src[e]] = order[dst[e]], dist[e]
-        if not any_alive:
-            break
-        for e in sorted_e:
-            if alive[e]:
-                src_seen[src[e]], dst_seen[dst[e]] = False, False
-                if src_used[src[e]] or dst_used[dst[e]]:
-                    alive[e] = False
-    return index, distance
