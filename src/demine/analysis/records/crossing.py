@@ -69,10 +69,8 @@ def across_rows(ux: np.ndarray, uy: np.ndarray, rec_x: np.ndarray, rec_y: np.nda
     if shapely.get_type_id(hull) != shapely.GeometryType.POLYGON:
         return np.zeros(len(ux), dtype=bool)  # the rows lie on one line: nothing lies between them
     ring = np.asarray(hull.exterior.coords)
-    # The edges' directions in numpy (its arctan2 is not libm's, which a kernel would call), for the edges of
-    # positive length, in order.
-    ex, ey = np.diff(ring[:, 0]), np.diff(ring[:, 1])
-    edge_angle = np.arctan2(ey, ex)[ex * ex + ey * ey > 0]
+    # The edges' directions in numpy: its arctan2 is not libm's, which a kernel would call.
+    edge_angle = np.arctan2(np.diff(ring[:, 1]), np.diff(ring[:, 0]))
     return _across_the_field(ring, edge_angle, ux, uy, line, across, LINE_REACH_M, INSIDE_M, _ACROSS_RAD, _ALIKE_RAD,
                              MIN_CROSSING_MINES)
 
@@ -127,7 +125,7 @@ def _across_the_field(ring: np.ndarray, edge_angle: np.ndarray, ux: np.ndarray, 
     """Of the mines `across`, those whose line runs through the field (_runs_inside the recorded mines' hull
     `ring`) or beside it at more than min_turn to the hull's nearest edge (a ring's closing side runs along the
     hull's edge; a neighbouring field's rows passing the record's ends or sides at an angle do not), and alike with
-    enough others (_keep_alike). edge_angle: the directions of the ring's edges of positive length."""
+    enough others (_keep_alike). edge_angle: the directions of the ring's edges."""
     k = np.flatnonzero(across)
     x, y, angle = ux[k], uy[k], line[k]
     runs = _runs_inside(ring, x, y, angle, reach, inside)
@@ -142,24 +140,21 @@ def _across_the_field(ring: np.ndarray, edge_angle: np.ndarray, ux: np.ndarray, 
 def _turn_from_nearest_edge(ring: np.ndarray, x: np.ndarray, y: np.ndarray, angle: np.ndarray,
                             edge_angle: np.ndarray) -> np.ndarray:
     """The turn (radians, 0 to π/2) of each point's line (`angle`) from the edge of the closed ring nearest to it
-    (the first of equally near edges); edge_angle: the directions of the ring's edges of positive length."""
-    m = len(ring) - 1
-    ax, ay, ex, ey, squared = np.empty(m), np.empty(m), np.empty(m), np.empty(m), np.empty(m)
-    edges = 0
-    for e in range(m):
-        dx, dy = ring[e + 1, 0] - ring[e, 0], ring[e + 1, 1] - ring[e, 1]
-        if dx * dx + dy * dy > 0:
-            ax[edges], ay[edges], ex[edges], ey[edges] = ring[e, 0], ring[e, 1], dx, dy
-            squared[edges] = dx * dx + dy * dy
-            edges += 1
+    (the first of equally near edges; edges of no length are passed over); edge_angle: the directions of the
+    ring's edges."""
     turn = np.empty(len(x))
     for i in range(len(x)):
         nearest, best = 0, np.inf
-        for e in range(edges):
-            t = ((x[i] - ax[e]) * ex[e] + (y[i] - ay[e]) * ey[e]) / squared[e]
+        for e in range(len(ring) - 1):
+            ax, ay = ring[e, 0], ring[e, 1]
+            ex, ey = ring[e + 1, 0] - ax, ring[e + 1, 1] - ay
+            squared = ex * ex + ey * ey
+            if not squared > 0:
+                continue
+            t = ((x[i] - ax) * ex + (y[i] - ay) * ey) / squared
             t = t if t > 0.0 else 0.0  # np.clip(t, 0, 1), as numpy takes it
             t = t if t < 1.0 else 1.0
-            d = np.hypot(x[i] - ax[e] - t * ex[e], y[i] - ay[e] - t * ey[e])
+            d = np.hypot(x[i] - ax - t * ex, y[i] - ay - t * ey)
             if d < best:
                 nearest, best = e, d
         turn[i] = _turn(angle[i], edge_angle[nearest])
