@@ -16,6 +16,7 @@ from demine.analysis.records.geometry import WGS84_GEOD, row_mine_positions
 from demine.analysis.records.inputs import VerificationInputs
 from demine.analysis.records.metrics import Land
 from demine.analysis.records.verify import CHUNK_RECORDS, verify_records
+from scattered_record import scattered_record
 
 RNG = np.random.default_rng(11)
 # 20,000 mines over 4 × 4 km in clusters (fields), a third of them AT.
@@ -71,12 +72,7 @@ def test_a_peak_scored_in_one_compiled_call_scores_as_the_national_indexes(
     """kernels.score_peak (a record's view and the released polygons of its surroundings, metrics.WorkedNear) against
     the national index and the polygons' tree (Land.worked_mask): the same share, matches and fit to the bit. The
     small margin makes fits reach beyond the view, where the wider indexes answer."""
-    rng = np.random.default_rng(seed)
-    t = np.radians(bearing)
-    along = rng.uniform(0, length, 150)
-    rec_x = x0 + along * np.sin(t) + rng.integers(0, 4, 150) * 6 * np.cos(t)
-    rec_y = y0 + along * np.cos(t) - rng.integers(0, 4, 150) * 6 * np.sin(t)
-    rec_at = rng.random(150) < 0.3
+    rec_x, rec_y, rec_at = scattered_record(np.random.default_rng(seed), x0, y0, length, bearing, 150)
     box = (rec_x.min() - margin, rec_y.min() - margin, rec_x.max() + margin, rec_y.max() + margin)
     view, worked = NATIONAL.near(*box), LAND.worked_near(*box)
     cx, cy = float(rec_x.mean()), float(rec_y.mean())

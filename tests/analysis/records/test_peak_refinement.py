@@ -14,6 +14,7 @@ from demine.analysis.records.found_mines import FoundMines
 from demine.analysis.records.metrics import Land
 from demine.analysis.records.peak_refinement import rms_of_pairs
 from demine.analysis.records.summation import pairwise_sum
+from scattered_record import scattered_record
 
 
 @settings(max_examples=200, deadline=None)
@@ -58,12 +59,7 @@ def test_a_peak_refined_and_scored_in_one_call_is_the_same_fit(x0: float, y0: fl
     """The view's worked land (metrics.WorkedNear, which takes the one-call path) against the same land asked as a
     plain mask (the iterations compiled, the scoring in numpy). Turns up to 9° reach beyond the largest kept; the
     small margin sends queries beyond the view, where the wider indexes answer."""
-    rng = np.random.default_rng(seed)
-    t = np.radians(bearing)
-    along = rng.uniform(0, length, 120)
-    rec_x = x0 + along * np.sin(t) + rng.integers(0, 4, 120) * 6 * np.cos(t)
-    rec_y = y0 + along * np.cos(t) - rng.integers(0, 4, 120) * 6 * np.sin(t)
-    rec_at = rng.random(120) < 0.3
+    rec_x, rec_y, rec_at = scattered_record(np.random.default_rng(seed), x0, y0, length, bearing, 120)
     box = (rec_x.min() - margin, rec_y.min() - margin, rec_x.max() + margin, rec_y.max() + margin)
     view, worked = NATIONAL.near(*box), LAND.worked_near(*box)
     cx, cy = float(rec_x.mean()), float(rec_y.mean())
