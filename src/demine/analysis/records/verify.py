@@ -14,7 +14,7 @@ from pyproj import CRS
 
 from demine.analysis.records.classify import DEFAULT_THRESHOLDS, RecordClass, Thresholds, classify, evidence_needed
 from demine.analysis.records.found_mines import FoundMines
-from demine.analysis.records.geometry import LocalFrame, RigidFit, recorded_mines_in
+from demine.analysis.records.geometry import LocalFrame, RigidFit, recorded_mine_layout
 from demine.analysis.records.inputs import VerificationInputs
 from demine.analysis.records.metrics import Land, RecordMetrics, filled, measure_record
 from demine.analysis.records.rings import Rings
@@ -113,15 +113,17 @@ class _Judge:
                 step(inputs)
 
     def _index_recorded(self, inputs: VerificationInputs) -> None:
-        mines = recorded_mines_in(LocalFrame.of(self.frame.crs), inputs.rows, inputs.single_mines)
-        self.mx, self.my = mines["x"].to_numpy(), mines["y"].to_numpy()
-        self.rec_at = _is_at(mines["mine_model"], inputs.model_category)
+        ids, self.mx, self.my, source = recorded_mine_layout(LocalFrame.of(self.frame.crs), inputs.rows,
+                                                             inputs.single_mines)
+        # A mine's model and category are its row's: looked up once a row (or single mine) and repeated.
+        models = pd.Series(np.concatenate([inputs.rows["mine_model"].to_numpy(dtype=object),
+                                           inputs.single_mines["mine_model"].to_numpy(dtype=object)]))
+        self.rec_at = _is_at(models, inputs.model_category)[source]
+        self.models = filled(models.to_numpy())[source]  # once a run, not 0.1 ms a record
         # Recorded mines grouped by record once (sorted), not filtered per record: O(n) instead of O(n × records).
-        ids = mines["record_id"].to_numpy()
         # Rows come ordered by record, so the order is mostly already there (the stable sort would be the identity).
         self.order = np.arange(len(ids)) if np.all(ids[1:] >= ids[:-1]) else np.argsort(ids, kind="stable")
         self.ids = ids[self.order]
-        self.models = filled(mines["mine_model"].to_numpy(dtype=object))  # once a run, not 0.1 ms a record
 
     def _index_found(self, inputs: VerificationInputs) -> None:
         fx, fy = LocalFrame.of(self.frame.crs).to_metric(inputs.mines_found["longitude"].to_numpy(),
