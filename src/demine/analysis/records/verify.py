@@ -80,7 +80,6 @@ def verify_records(inputs: VerificationInputs, *, tolerance_m: float = DEFAULT_T
     return results
 
 
-SPLIT_PROJECTION_FROM = 100_000  # mines found: fewer are projected in one call (a split saves nothing then)
 CHUNK_RECORDS = 25  # records a worker judges per task: few enough to balance, many enough that passing them is cheap
 _JUDGE: _Judge | None = None
 
@@ -111,8 +110,8 @@ class _Judge:
         if threads > 1:
             with ThreadPoolExecutor(threads) as pool:
                 land = pool.submit(self._index_land, inputs)  # the longest of the rest: first
-                cuts = np.linspace(0, len(lon), threads + 1).astype(int) if len(lon) >= SPLIT_PROJECTION_FROM \
-                    else np.array([0, len(lon)])
+                # Parts of one mine at least (an empty one would be a call for nothing).
+                cuts = np.linspace(0, len(lon), min(threads, max(len(lon), 1)) + 1).astype(int)
                 parts = [pool.submit(LocalFrame.of(self.frame.crs).to_metric, lon[lo:hi], lat[lo:hi])
                          for lo, hi in zip(cuts[:-1], cuts[1:])]
                 recorded = pool.submit(self._index_recorded, inputs)
