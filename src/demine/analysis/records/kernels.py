@@ -316,13 +316,9 @@ def vote(rx: np.ndarray, ry: np.ndarray, r_at: np.ndarray, gx: np.ndarray, gy: n
     bin_out = np.empty(n_rot * keep, np.int64)
     m = 0
     limit = 2 * half
-    # Found mines split by category once, so that the pair loop has no category test, and each category ordered by
-    # x, so that a recorded mine's loop runs over the found mines whose x offset can fall in the grid (a binary
-    # search, half a bin wide of the exact test, which stays): the counts do not depend on the order of the votes.
+    # found mines split by category once, so that the pair loop has no category test
     ap = np.flatnonzero(~g_at)
     at = np.flatnonzero(g_at)
-    ap = ap[np.argsort(gx[ap], kind="mergesort")]
-    at = at[np.argsort(gx[at], kind="mergesort")]
     fx_cat = (gx[ap], gx[at])
     fy_cat = (gy[ap], gy[at])
     best_key = np.empty(keep, np.int64)
@@ -333,9 +329,7 @@ def vote(rx: np.ndarray, ry: np.ndarray, r_at: np.ndarray, gx: np.ndarray, gy: n
             a, b = rx[r, i], ry[r, i]
             c = 1 if r_at[i] else 0
             fxs, fys = fx_cat[c], fy_cat[c]
-            first = np.searchsorted(fxs, a + 0.5)  # bx = ⌊fx − a⌋ ≥ 1 needs fx − a ≥ 1
-            last = np.searchsorted(fxs, a + limit + 1.5)  # bx ≤ limit needs fx − a < limit + 1
-            for j in range(first, last):
+            for j in range(len(fxs)):
                 bx = np.intp(fxs[j] - a)
                 by = np.intp(fys[j] - b)
                 if bx < 1 or bx > limit or by < 1 or by > limit:
