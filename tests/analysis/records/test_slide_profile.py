@@ -12,7 +12,7 @@ from demine.analysis.records.fit import _along_profile, _fitting_sample, _refine
 from demine.analysis.records.found_mines import FoundMines
 from demine.analysis.records.geometry import RigidFit
 from demine.analysis.records.row_ends import (SLIDE_ACROSS_M, SLIDE_BIN_M, SLIDE_WINDOW_BINS, RowEnds,
-                                              slide_peaks)
+                                              _strongest, slide_peaks)
 
 SPACINGS = (3.2, 3.9, 4.6, 5.3)  # each row its own spacing, as rows are written on the forms
 
@@ -151,3 +151,29 @@ def test_no_rows_no_profile() -> None:
     ends = RowEnds.of(np.array([0.0, 10.0, 3.0]), np.array([0.0, 5.0, -7.0]), np.zeros(3, bool), within_m=4.0)
     assert _along_profile(np.zeros(3), np.zeros(3), np.zeros(3, bool), found, lambda x, y: np.ones(len(x), bool),
                           fit, 0.95, np.arange(3), ends, 600.0) == (fit, 0.95)
+
+
+def _strongest_by_sorted_walk(window: np.ndarray, offsets: np.ndarray, peaks: int, apart_m: float) -> list[float]:
+    """The choice as first written: bins walked by a stable sort of −window, each kept if apart from those kept."""
+    chosen: list[float] = []
+    for k in np.argsort(-window, kind="stable").tolist():
+        if window[k] == 0 or len(chosen) == peaks:
+            break
+        if abs(offsets[k]) > apart_m and all(abs(offsets[k] - c) > apart_m for c in chosen):
+            chosen.append(float(offsets[k]))
+    return chosen
+
+
+@settings(max_examples=200, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), bins=st.integers(1, 400), peaks=st.integers(1, 4),
+       apart_m=st.sampled_from([0.0, 0.5, 2.0, 7.3]), top=st.integers(0, 6))
+def test_the_strongest_offsets_are_those_of_the_sorted_walk(seed: int, bins: int, peaks: int, apart_m: float,
+                                                            top: int) -> None:
+    """row_ends._strongest picks, pass by pass, what the walk down the sorted profile picked: the same offsets in the
+    same order, ties (small counts make many) to the smaller offset."""
+    rng = np.random.default_rng(seed)
+    window = rng.integers(0, top + 1, bins).astype(np.int64)
+    reach = bins * SLIDE_BIN_M / 2
+    offsets = (np.arange(bins) + 0.5) * SLIDE_BIN_M - reach
+    got = _strongest(window, offsets, peaks, apart_m)
+    assert got.tolist() == _strongest_by_sorted_walk(window, offsets, peaks, apart_m)

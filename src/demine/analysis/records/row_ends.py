@@ -120,13 +120,37 @@ def slide_peaks(x: np.ndarray, y: np.ndarray, is_at: np.ndarray, found: FoundMin
                              SLIDE_BIN_M, SLIDE_ACROSS_M)
     window = np.convolve(profile, np.ones(SLIDE_WINDOW_BINS, np.int64), mode="same")
     offsets = (np.arange(len(window)) + 0.5) * SLIDE_BIN_M - reach_m
-    chosen: list[float] = []
-    for k in np.argsort(-window, kind="stable").tolist():  # strongest first; on a tie the smaller offset
-        if window[k] == 0 or len(chosen) == peaks:
+    return _strongest(window, offsets, peaks, apart_m)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _strongest(window: np.ndarray, offsets: np.ndarray, peaks: int, apart_m: float) -> np.ndarray:
+    """Up to `peaks` offsets, strongest window first (on a tie the smaller offset), none within apart_m of 0 or of
+    one chosen before, and none with an empty window.
+
+    The same as walking the bins by a stable sort of −window and keeping each one apart from those kept: each pick
+    is the strongest bin apart from the picks before it (the bins the walk passes before a pick are within apart_m
+    of 0 or of an earlier pick, and stay so). A few passes over the bins instead of the walk, which went past the
+    bins beside each strong one one by one in Python."""
+    chosen = np.empty(peaks)
+    m = 0
+    while m < peaks:
+        best = -1
+        for k in range(len(window)):
+            if window[k] <= 0 or (best >= 0 and window[k] <= window[best]) or abs(offsets[k]) <= apart_m:
+                continue
+            apart = True
+            for q in range(m):
+                if not abs(offsets[k] - chosen[q]) > apart_m:
+                    apart = False
+                    break
+            if apart:
+                best = k
+        if best < 0:
             break
-        if abs(offsets[k]) > apart_m and all(abs(offsets[k] - c) > apart_m for c in chosen):
-            chosen.append(float(offsets[k]))
-    return np.array(chosen)
+        chosen[m] = offsets[best]
+        m += 1
+    return chosen[:m]
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
