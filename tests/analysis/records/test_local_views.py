@@ -3,19 +3,23 @@ record's surroundings (FoundMines.near, Land.worked_near), and the records judge
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pytest
 import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from demine.analysis.records.classify import DEFAULT_THRESHOLDS
 from demine.analysis.records.fit import _refine
 from demine.analysis.records.found_mines import FoundMines
 from demine.analysis.records.geometry import WGS84_GEOD, row_mine_positions
 from demine.analysis.records.inputs import VerificationInputs
 from demine.analysis.records.metrics import Land
-from demine.analysis.records.verify import CHUNK_RECORDS, verify_records
+from demine.analysis.records.verify import CHUNK_RECORDS, _Judge, verify_records
 from scattered_record import scattered_record
 
 RNG = np.random.default_rng(11)
@@ -176,3 +180,17 @@ def test_the_mines_within_a_distance_of_a_box_are_those_measured_one_by_one(x0: 
         got = index.near_box(x0, y0, x1, y1, distance)
         assert np.all(np.diff(got) > 0)  # ascending, each once
         assert np.setdiff1d(want, got).size == 0 and np.setdiff1d(got, np.union1d(want, edge)).size == 0
+
+
+@pytest.mark.parametrize("found", [0, 1, 2, 3, 5, 99])
+def test_the_mines_found_projected_in_threads_are_those_projected_at_once(found: int) -> None:
+    """The setup's threads project the mines found in parts, written in place (two mines a part at least; fewer go
+    in one call): the same positions and the same national index as one thread's single call."""
+    inputs = _fields(3)
+    inputs = replace(inputs, mines_found=inputs.mines_found.iloc[:found].reset_index(drop=True))
+    kw = dict(tolerance_m=10.0, buffer_m=100.0, max_shift_m=600.0, thresholds=DEFAULT_THRESHOLDS)
+    one, two = _Judge(inputs, threads=1, **kw), _Judge(inputs, threads=2, **kw)
+    assert len(two.found.x) == found
+    assert np.array_equal(two.found.x, one.found.x) and np.array_equal(two.found.y, one.found.y)
+    assert all(np.array_equal(a, b) for a, b in zip(two.found._cells[:2], one.found._cells[:2]))
+    assert [repr(two(k).metrics) for k in range(3)] == [repr(one(k).metrics) for k in range(3)]

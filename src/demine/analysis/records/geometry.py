@@ -178,6 +178,12 @@ class LocalFrame:
     def to_metric(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return transform_xy(self.forward, lon, lat)
 
+    def to_metric_in_place(self, lon: np.ndarray, lat: np.ndarray) -> None:
+        """to_metric, written over the arrays given (float64, contiguous, two values at least)."""
+        if len(lon) < 2:
+            raise ValueError("projected in place: two positions at least (proj takes one for a scalar)")
+        self.forward.transform(lon, lat, inplace=True)
+
     def to_wgs84(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return transform_xy(self.inverse, x, y)
 
