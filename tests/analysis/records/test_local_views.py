@@ -52,6 +52,13 @@ def test_a_view_of_the_mines_found_answers_as_the_national_index(x0: float, y0: 
         assert np.array_equal(got[0], want[0]) and np.allclose(got[1], want[1])
     area = shapely.buffer(shapely.Point(x[0], y[0]), spread / 3)
     assert np.array_equal(view.within(area), NATIONAL.within(area))
+    # Boxes from the view's grid: edges included, also where they pass exactly through mines found.
+    inside = view._own
+    for bx0, by0, bx1, by1 in [(min(x[1], x[2]), min(y[1], y[2]), max(x[1], x[2]), max(y[1], y[2])),
+                               (x0, y0, x0 + size, y0 + size)] + \
+            [(FX[j], FY[j], FX[k], FY[k]) for j, k in zip(inside[:3], inside[::-1][:3]) if FX[j] <= FX[k] and
+             FY[j] <= FY[k]]:
+        assert np.array_equal(view.in_box(bx0, by0, bx1, by1), NATIONAL.in_box(bx0, by0, bx1, by1))
 
 
 @settings(max_examples=60, deadline=None)

@@ -48,8 +48,6 @@ class FoundMines:
             self._cells = _national_cells(self.x, self.y)
         else:
             self._cells = None
-            self._x_order = own[np.argsort(self.x[own], kind="stable")]
-            self._x_sorted = self.x[self._x_order]
 
     @property
     def _categories(self) -> list[tuple[np.ndarray, cKDTree | None]]:
@@ -86,8 +84,7 @@ class FoundMines:
         """Indices (ascending) of this index's mines inside a box, edges included."""
         if self._cells is not None:
             return kernels.in_box(self.x, self.y, *self._cells, float(minx), float(miny), float(maxx), float(maxy))
-        return kernels.strip_box(self._x_sorted, self._x_order, self.y, float(minx), float(miny), float(maxx),
-                                 float(maxy))
+        return kernels.grid_box(self.x, self.y, *self._grid, float(minx), float(miny), float(maxx), float(maxy))
 
     def _answering(self, x: np.ndarray, y: np.ndarray, within_m: float) -> FoundMines:
         """The index whose grid answers queries at these points exactly: this view, or, for a query reaching beyond
