@@ -7,6 +7,7 @@ loops over a small grid, not scans (docs/records-verification-speed.md).
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 import shapely
 from scipy.spatial import cKDTree
@@ -178,9 +179,7 @@ class FoundMines:
         """Indices (ascending) of the found mines within `distance` of a box (inside it included): the box widened
         by the distance with round corners, exactly (a buffer polygon cuts its corners by chords)."""
         box = self.in_box(minx - distance, miny - distance, maxx + distance, maxy + distance)
-        dx = np.maximum(np.maximum(minx - self.x[box], self.x[box] - maxx), 0.0)
-        dy = np.maximum(np.maximum(miny - self.y[box], self.y[box] - maxy), 0.0)
-        return box[dx * dx + dy * dy <= distance * distance]
+        return _near_box(self.x, self.y, box, float(minx), float(miny), float(maxx), float(maxy), float(distance))
 
     def within(self, area: shapely.Geometry) -> np.ndarray:
         """Indices of the found mines inside an area (either category)."""
@@ -191,6 +190,23 @@ class FoundMines:
         if not len(box):
             return box
         return box[shapely.contains_xy(area, self.x[box], self.y[box])]
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _near_box(x: np.ndarray, y: np.ndarray, box: np.ndarray, minx: float, miny: float, maxx: float, maxy: float,
+              distance: float) -> np.ndarray:
+    """Of the mines `box` (in the widened box), those within `distance` of the box: the arithmetic of the numpy
+    filter it replaces, term by term, in one call instead of a dozen array operations."""
+    out = np.empty(len(box), np.int64)
+    m = 0
+    for t in range(len(box)):
+        j = box[t]
+        dx = max(max(minx - x[j], x[j] - maxx), 0.0)
+        dy = max(max(miny - y[j], y[j] - maxy), 0.0)
+        if dx * dx + dy * dy <= distance * distance:
+            out[m] = j
+            m += 1
+    return out[:m]
 
 
 NATIONAL_CELL_M = 250.0  # cells of the national index: a record's surroundings (1.5-3 km) span a dozen columns

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+import numba
 import numpy as np
 import pandas as pd
 import shapely
@@ -212,7 +213,7 @@ def measure_record(x: np.ndarray, y: np.ndarray, is_at: np.ndarray, models: np.n
     near, inside = _near_and_inside(found, perimeter, perimeter_rings, None, buffer_m)
     at_field, in_field = _near_and_inside(found, perimeter, perimeter_rings, fit, NEAR_FOOTPRINT_M)
     # Both sides hold each mine once (at_field is a set of indices; the pairing is one-to-one).
-    explained = np.intersect1d(at_field, index_after[index_after >= 0], assume_unique=True)
+    explained, unexplained = _explained(at_field, index_after)
     pairs = index_after >= 0
     area = shapely.area(perimeter) or np.nan
     released = land.released_reaching(perimeter)  # one tree query for the two shares and the test between them
@@ -224,7 +225,7 @@ def measure_record(x: np.ndarray, y: np.ndarray, is_at: np.ndarray, models: np.n
         worked_after=n_worked_after, matched_after=n_matched_after,
         found_near=len(near), found_inside=len(inside),
         found_at_field_after=len(at_field), explained_after=len(explained),
-        found_across_after=_across(found, at_field, explained, fx, fy)
+        found_across_after=_across(found, unexplained, fx, fy)
         if n_matched_after >= ACROSS_ASKED_MATCH * n_worked_after > 0 else None,
         models_agree=int((models[pairs] == filled(found_models[index_after[pairs]])).sum()),
         found_ap_in_field=int((~found.is_at[in_field]).sum()), found_at_in_field=int(found.is_at[in_field].sum()),
@@ -237,11 +238,23 @@ def measure_record(x: np.ndarray, y: np.ndarray, is_at: np.ndarray, models: np.n
     return metrics, fit
 
 
-def _across(found: FoundMines, at_field: np.ndarray, explained: np.ndarray, fx: np.ndarray, fy: np.ndarray) -> int:
-    """Of the mines found at the fitted field (`at_field`) that the record does not explain, how many lie in another
-    field's rows crossing it (crossing.across_rows; fx, fy: the recorded mines as fitted, in walking order)."""
-    unexplained = np.setdiff1d(at_field, explained, assume_unique=True)
+def _across(found: FoundMines, unexplained: np.ndarray, fx: np.ndarray, fy: np.ndarray) -> int:
+    """Of the mines found at the fitted field that the record does not explain, how many lie in another field's rows
+    crossing it (crossing.across_rows; fx, fy: the recorded mines as fitted, in walking order)."""
     return int(across_rows(found.x[unexplained], found.y[unexplained], fx, fy).sum())
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _explained(at_field: np.ndarray, index_after: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The mines found at the field (`at_field`, each once) that a fitted recorded mine is paired with (`index_after`,
+    -1: none; one to one), ascending, and the others in at_field's order: np.intersect1d and np.setdiff1d as the
+    metrics took them, in one compiled call (two set operations of numpy cost 0.03 ms a record)."""
+    paired = np.sort(index_after[index_after >= 0])
+    taken = np.zeros(len(at_field), np.bool_)
+    for t in range(len(at_field)):
+        k = np.searchsorted(paired, at_field[t])
+        taken[t] = k < len(paired) and paired[k] == at_field[t]
+    return np.sort(at_field[taken]), at_field[~taken]
 
 
 def _near_and_inside(found: FoundMines, perimeter: shapely.Geometry,
