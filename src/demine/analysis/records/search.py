@@ -21,6 +21,7 @@ inaccurate.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,8 +70,7 @@ def hiding_places(x: np.ndarray, y: np.ndarray, land: Land, *, radius_m: float, 
     correlate = _Correlation(kernel, (height, width))
     on_worked = correlate(worked)
     on_suspected = correlate(suspected)
-    offsets = (np.arange(2 * steps + 1) - steps) * cell
-    in_disc = np.hypot(offsets[None, :], offsets[:, None]) <= radius_m
+    in_disc = _disc(steps, cell, float(radius_m))
     hiding = in_disc & (on_worked < min_worked) & (on_suspected >= min_on_hazard)
     if found is not None and np.isfinite(max_contradicted) and hiding.any():
         # Worked land with no mine found within a cell around: a copy placed there with more than max_contradicted
@@ -80,6 +80,16 @@ def hiding_places(x: np.ndarray, y: np.ndarray, land: Land, *, radius_m: float, 
         on_empty = correlate(empty)
         hiding &= on_empty <= max_contradicted
     return SearchEvidence(int(in_disc.sum()), int(hiding.sum()))
+
+
+@functools.lru_cache(maxsize=64)
+def _disc(steps: int, cell: float, radius_m: float) -> np.ndarray:
+    """The placements (a (2 steps + 1)² grid of `cell`, (0, 0) at its centre) within radius_m: the same for every
+    record of a run, so taken once (read-only)."""
+    offsets = (np.arange(2 * steps + 1) - steps) * cell
+    disc = np.hypot(offsets[None, :], offsets[:, None]) <= radius_m
+    disc.setflags(write=False)
+    return disc
 
 
 # Below this many mines in a record's histogram, single-precision transforms round every count exactly: the error of
