@@ -9,6 +9,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from demine.analysis.records.fit import _refine, best_fit
+from demine.analysis.records.geometry import RigidFit
+from demine.analysis.records.metrics import _explained
+from demine.analysis.records.row_ends import _moved
 from demine.analysis.records.vote import (distinct_peaks, distinct_peaks_of_list, translation_peaks,
                                          translation_peaks_numpy)
 from demine.analysis.records.found_mines import FoundMines
@@ -105,3 +108,38 @@ def test_the_fit_on_a_view_is_the_fit_on_the_national_index(seed: int) -> None:
     want = best_fit(rec_x, rec_y, rec_at, national, np.arange(len(national.x)), worked, max_shift_m=600.0)
     assert got.matched == want.matched
     assert np.allclose([got.dx, got.dy, got.rotation_deg], [want.dx, want.dy, want.rotation_deg], atol=1e-6)
+
+
+@settings(max_examples=100, deadline=None)
+@given(seed=seeds, n_field=st.integers(0, 60), n_paired=st.integers(0, 60))
+def test_the_explained_split_is_numpys_set_operations(seed: int, n_field: int, n_paired: int) -> None:
+    """metrics._explained: the mines found at the field paired with a fitted recorded mine (np.intersect1d, sorted)
+    and the others in the field's order (np.setdiff1d), as the metrics took them with numpy."""
+    rng = np.random.default_rng(seed)
+    at_field = np.sort(rng.choice(200, n_field, replace=False)).astype(np.int64)
+    index_after = np.full(80, -1, np.int64)
+    index_after[rng.choice(80, n_paired, replace=False)] = rng.choice(200, n_paired, replace=False)
+    explained, unexplained = _explained(at_field, index_after)
+    want = np.intersect1d(at_field, index_after[index_after >= 0], assume_unique=True)
+    assert np.array_equal(explained, want)
+    assert np.array_equal(unexplained, np.setdiff1d(at_field, want, assume_unique=True))
+
+
+@settings(max_examples=100, deadline=None)
+@given(seed=seeds, rotation=st.floats(-8.0, 8.0), dx=st.floats(-600.0, 600.0), dy=st.floats(-600.0, 600.0))
+def test_the_row_ends_moved_in_one_call_are_moved_as_rotate_moves_them(seed: int, rotation: float, dx: float,
+                                                                       dy: float) -> None:
+    """row_ends._moved: the recorded end mines then the continuations, moved by a fit to the bit as RigidFit.apply
+    (geometry.rotate) moves them, with their categories."""
+    rng = np.random.default_rng(seed)
+    rec_x, rec_y = rng.uniform(-2000, 2000, 50), rng.uniform(-2000, 2000, 50)
+    rec_at = rng.random(50) < 0.3
+    last = np.sort(rng.choice(50, 12, replace=False)).astype(np.int64)
+    ex, ey, e_at = rng.uniform(-2000, 2000, 7), rng.uniform(-2000, 2000, 7), rng.random(7) < 0.5
+    fit = RigidFit(dx, dy, rotation, float(rec_x.mean()), float(rec_y.mean()), 0, float("nan"))
+    t = np.radians(-rotation)
+    bx, by, b_at = _moved(rec_x, rec_y, rec_at, last, ex, ey, e_at, float(np.cos(t)), float(np.sin(t)),
+                          fit.centre_x, fit.centre_y, fit.dx, fit.dy)
+    want_x, want_y = fit.apply(np.concatenate([rec_x[last], ex]), np.concatenate([rec_y[last], ey]))
+    assert np.array_equal(bx, want_x) and np.array_equal(by, want_y)
+    assert np.array_equal(b_at, np.concatenate([rec_at[last], e_at]))
