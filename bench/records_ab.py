@@ -9,7 +9,8 @@ sitting). So here:
   its own name, its imports renamed, with its own numba cache;
 - one judge (`verify._Judge`) is built by one code and its objects rebound to the other code's classes, the arrays
   shared; the two codes judge every --every-th record of the bench data (bench/scale_data.py) alternately, the order
-  swapped from record to record, and each record's class and metrics must be the same by `repr`;
+  swapped from record to record, and each record's class and metrics compared by `repr` (the table counts the
+  records judged the same: a speed change must not change an answer);
 - that is done twice, in two processes, each code building the judge and being imported first once: the code
   imported and built first still gains a few per cent, which the mean of the two runs cancels; a third run before
   them, not counted, compiles the kernels into each package's numba cache.
