@@ -12,8 +12,10 @@ from demine.analysis.records.fit import _refine, best_fit
 from demine.analysis.records.geometry import RigidFit
 from demine.analysis.records.metrics import _explained
 from demine.analysis.records.row_ends import _moved
-from demine.analysis.records.vote import (distinct_peaks, distinct_peaks_of_list, translation_peaks,
-                                         translation_peaks_numpy)
+from demine.analysis.records.kernels import distinct_peaks
+from demine.analysis.records.peaks import _descending
+from demine.analysis.records.vote import (PEAK_SEPARATION_M, PEAKS_REFINED, PLATEAU_ENDS, PLATEAU_SHARE,
+                                         distinct_peaks_of_list, translation_peaks, translation_peaks_numpy)
 from demine.analysis.records.found_mines import FoundMines
 
 seeds = st.integers(0, 2**32 - 1)
@@ -79,7 +81,12 @@ def test_the_peaks_chosen_in_arrays_are_those_of_the_sequential_scan(seed: int, 
     dx = (rng.integers(-30, 30, n) - 0.5) * 4.0
     dy = (rng.integers(-30, 30, n) - 0.5) * 4.0
     scored = sorted(zip(votes.tolist(), rotation.tolist(), dx.tolist(), dy.tolist()), reverse=True)
-    assert distinct_peaks(votes, rotation, dx, dy) == distinct_peaks_of_list(scored)
+    # Sorted and chosen as peaks.vote_peaks sorts and chooses them.
+    order = _descending(votes, rotation, dx, dy)
+    votes, rotation, dx, dy = votes[order], rotation[order], dx[order], dy[order]
+    chosen = distinct_peaks(votes.astype(np.float64), dx, dy, PLATEAU_SHARE, PLATEAU_ENDS, PEAKS_REFINED,
+                            PEAK_SEPARATION_M + 1e-6).tolist()
+    assert [(float(rotation[p]), float(dx[p]), float(dy[p])) for p in chosen] == distinct_peaks_of_list(scored)
 
 
 @settings(max_examples=25, deadline=None)

@@ -8,7 +8,7 @@ import functools
 
 import numpy as np
 
-from demine.analysis.records import kernels, peaks
+from demine.analysis.records import peaks
 from demine.analysis.records.found_mines import FoundMines
 from demine.analysis.records.geometry import rotate
 
@@ -139,21 +139,9 @@ def translation_peaks_numpy(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.
     return distinct_peaks_of_list(scored)
 
 
-def distinct_peaks(votes: np.ndarray, rotation: np.ndarray, dx: np.ndarray,
-                    dy: np.ndarray) -> list[tuple[float, float, float]]:
-    """The peaks refined, as distinct_peaks_of_list chooses them, sorted in numpy and chosen in one compiled call
-    (kernels.distinct_peaks): some 300 candidate bins a record, whose Python loops cost as much as the compiled vote."""
-    if not len(votes):
-        return []
-    order = np.lexsort((dy, dx, rotation, votes))[::-1]  # best first, as sorted(..., reverse=True) on the tuples
-    votes, rotation, dx, dy = votes[order], rotation[order], dx[order], dy[order]
-    chosen = kernels.distinct_peaks(votes.astype(np.float64), dx, dy, PLATEAU_SHARE, PLATEAU_ENDS, PEAKS_REFINED,
-                                    PEAK_SEPARATION_M + 1e-6).tolist()
-    return [(float(rotation[p]), float(dx[p]), float(dy[p])) for p in chosen]
-
-
 def distinct_peaks_of_list(scored: list[tuple[float, float, float, float]]) -> list[tuple[float, float, float]]:
-    """From (votes, rotation, dx, dy) sorted best first, the peaks refined (the reference of distinct_peaks)."""
+    """From (votes, rotation, dx, dy) sorted best first, the peaks refined (the reference of
+    kernels.distinct_peaks, which peaks.vote_peaks calls)."""
     if not scored:
         return []
     # Rows repeat every spacing: when only part of a field is worked, every slide of whole spacings that keeps the
