@@ -226,9 +226,9 @@ def refine(sx: np.ndarray, sy: np.ndarray, s_at: np.ndarray, ax: np.ndarray, ay:
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def distinct_peaks(votes: np.ndarray, dx: np.ndarray, dy: np.ndarray, plateau_share: float, plateau_ends: int,
                    peaks: int, separation: float) -> np.ndarray:
-    """vote.distinct_peaks_of_list's choice over candidates sorted best first: the strongest, the ends of the run tied with
-    it (the farthest from those chosen, first of equals), then the first candidates apart from every peak chosen.
-    Positions (indices) of the peaks chosen, in order."""
+    """vote.distinct_peaks_of_list's choice over candidates sorted best first: the strongest, the ends of the run
+    tied with it (the farthest from those chosen, first of equals), then the first candidates apart from every peak
+    chosen. Positions (indices) of the peaks chosen, in order."""
     n = len(votes)
     n_tied = 0
     while n_tied < n and votes[n_tied] >= plateau_share * votes[0]:  # a prefix: votes descend
