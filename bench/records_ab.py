@@ -15,7 +15,8 @@ sitting). So here:
   imported and built first still gains a few per cent, which the mean of the two runs cancels; a third run before
   them, not counted, compiles the kernels into each package's numba cache.
 
-    .venv/bin/python bench/records_ab.py BASELINE [CANDIDATE] [--every 5] [--cache-dir /tmp/demine-records-scale]
+    .venv/bin/python bench/records_ab.py BASELINE [CANDIDATE] [--every 5] [--records 10000] [--items 10000000]
+                                         [--seed 1] [--cache-dir /tmp/demine-records-scale]
 
 A rebinding fails when the two revisions' classes hold different attributes; the bench then says which.
 """
@@ -38,8 +39,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from scale_data import add_data_arguments, cached_build
+
 ROOT = Path(__file__).resolve().parents[1]
-KW = dict(tolerance_m=10.0, buffer_m=100.0, max_shift_m=600.0)
 
 
 def export(revision: str | None, name: str, into: Path) -> None:
@@ -80,21 +82,20 @@ def rebind(obj: object, source: str, target: str) -> object:
     return new
 
 
-def alternate(first: str, second: str, every: int, cache_dir: Path) -> dict[str, float | int]:
-    """In this process: a judge built by `first`, rebound to `second`, both judging every `every`-th record
-    alternately. CPU ms a record of each, records, and how many were judged the same."""
-    from scale_data import cached_build
-
-    inputs, _, _, _ = cached_build(10_000, 10_000_000, 1, cache_dir)
+def alternate(first: str, second: str, args: argparse.Namespace) -> dict[str, float | int]:
+    """In this process: a judge built by `first` with its default settings, rebound to `second`, both judging every
+    `args.every`-th record alternately. CPU ms a record of each, records, and how many were judged the same."""
+    inputs, _, _, _ = cached_build(args.records, args.items, args.seed, args.cache_dir)
     verify = importlib.import_module(f"{first}.analysis.records.verify")
-    built = verify._Judge(inputs, thresholds=verify.DEFAULT_THRESHOLDS, threads=2, **KW)
+    built = verify._Judge(inputs, tolerance_m=verify.DEFAULT_TOLERANCE_M, buffer_m=verify.DEFAULT_BUFFER_M,
+                          max_shift_m=verify.DEFAULT_MAX_SHIFT_M, thresholds=verify.DEFAULT_THRESHOLDS, threads=2)
     judges = {first: built, second: rebind(built, first, second)}
     for k in range(0, len(inputs.records), 200):  # load the kernels before timing (compiled by the warm-up run)
         for judge in judges.values():
             judge(k)
     cpu = dict.fromkeys(judges, 0.0)
     same = n = 0
-    for i, k in enumerate(range(0, len(inputs.records), every)):
+    for i, k in enumerate(range(0, len(inputs.records), args.every)):
         results = {}
         for name in (first, second) if i % 2 == 0 else (second, first):
             start = time.process_time()
@@ -109,13 +110,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("baseline", help="git revision of the baseline")
     parser.add_argument("candidate", nargs="?", help="git revision of the candidate (default: the working tree)")
-    parser.add_argument("--every", type=int, default=5, help="judge every n-th record of the 10,000")
-    parser.add_argument("--cache-dir", type=Path, default=Path("/tmp/demine-records-scale"))
+    parser.add_argument("--every", type=int, default=5, help="judge every n-th record")
+    add_data_arguments(parser)
     parser.add_argument("--run", nargs=3, metavar=("PACKAGES", "FIRST", "SECOND"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run:  # one of the two processes
         sys.path.insert(0, args.run[0])
-        print(json.dumps(alternate(args.run[1], args.run[2], args.every, args.cache_dir)))
+        print(json.dumps(alternate(args.run[1], args.run[2], args)))
         return
     names = {"baseline": "demine_baseline", "candidate": "demine_candidate"}
     with tempfile.TemporaryDirectory(prefix="demine-ab-") as tmp:
@@ -126,15 +127,16 @@ def main() -> None:
         # numba caches: a kernel compiled while timed (a second or more) would weigh on a few thousand records.
         orders = [(names["baseline"], names["candidate"])] * 2 + [(names["candidate"], names["baseline"])]
         for first, second in orders:
-            out = subprocess.run([sys.executable, __file__, args.baseline, "--every", str(args.every), "--cache-dir",
-                                  str(args.cache_dir), "--run", tmp, first, second], capture_output=True, text=True,
-                                 cwd=ROOT / "bench")
+            data = ["--records", str(args.records), "--items", str(args.items), "--seed", str(args.seed),
+                    "--cache-dir", str(args.cache_dir)]
+            out = subprocess.run([sys.executable, __file__, args.baseline, "--every", str(args.every), *data, "--run",
+                                  tmp, first, second], capture_output=True, text=True, cwd=ROOT / "bench")
             if out.returncode:
                 sys.exit(f"the run with {first} first failed:\n{out.stderr.strip()[-2000:]}")
             runs.append((first, json.loads(out.stdout.strip().splitlines()[-1])))
         runs = runs[1:]
     table = Table(title=f"The verifier on shared indexes: {args.baseline} against "
-                        f"{args.candidate or 'the working tree'}, every {args.every}th of 10,000 records")
+                        f"{args.candidate or 'the working tree'}, every {args.every}th of {args.records:,} records")
     for column in ("built and imported first", "records", "judged the same", "baseline CPU ms a record",
                    "candidate CPU ms a record", "candidate / baseline"):
         table.add_column(column, justify="left" if column.startswith("built") else "right")

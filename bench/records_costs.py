@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 
 import numpy as np
 from rich.console import Console
@@ -30,7 +29,7 @@ from demine.analysis.records.geometry import LocalFrame
 from demine.analysis.records.verify import (DEFAULT_BUFFER_M, DEFAULT_MAX_SHIFT_M, DEFAULT_THRESHOLDS,
                                             DEFAULT_TOLERANCE_M, _Judge)
 from demine.domain.geodesy import local_equidistant_crs
-from scale_data import CENTRE, cached_build
+from scale_data import CENTRE, add_data_arguments, cached_build
 from scale_truth import score, true_shift_in_frame
 
 MODULES = {"vote": vote, "fit": fit, "search": search, "crossing": crossing, "kernels": kernels}
@@ -64,12 +63,9 @@ def apply(setting: Setting, committed: Setting) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--records", type=int, default=10_000)
-    parser.add_argument("--items", type=int, default=10_000_000)
-    parser.add_argument("--seed", type=int, default=1)
+    add_data_arguments(parser)
     parser.add_argument("--every", type=int, default=5, help="judge every n-th record (all settings the same ones)")
     parser.add_argument("--setting", action="append", default=[], help="NAME=module.CONSTANT=value[,...]")
-    parser.add_argument("--cache-dir", type=Path, default=Path("/tmp/demine-records-scale"))
     args = parser.parse_args()
     wanted = dict(s.split("=", 1) for s in args.setting) if args.setting else \
         NINTH_SITTING | {"all five": ",".join(NINTH_SITTING.values())}

@@ -41,7 +41,7 @@ from demine.analysis.records.inputs import VerificationInputs, load_inputs
 from demine.analysis.records.metrics import Land
 from demine.analysis.records.verify import DEFAULT_TOLERANCE_M, verify_records
 from demine.domain.geodesy import local_equidistant_crs, to_projected
-from scale_data import CENTRE, cached_build
+from scale_data import CENTRE, add_data_arguments, cached_build
 from scale_truth import Scored, score, true_shift_in_frame
 
 # --- the baseline ------------------------------------------------------------------------------------------------
@@ -135,16 +135,12 @@ def register_read(location: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--records", type=int, default=10_000)
-    parser.add_argument("--items", type=int, default=10_000_000)
-    parser.add_argument("--seed", type=int, default=1)
+    add_data_arguments(parser)
     parser.add_argument("--profile", type=Path, help="write a cProfile of Demine verify to this file")
     parser.add_argument("--register", help="only time load_inputs on this SQLite register, read-only")
     parser.add_argument("--paths", nargs="+", choices=["verify", "overlay"], default=["verify", "overlay"],
                         help="which paths to run (both by default, on the same data)")
     parser.add_argument("--workers", type=int, default=1, help="processes verify_records judges records in")
-    parser.add_argument("--cache-dir", type=Path, default=Path("/tmp/demine-records-scale"),
-                        help="keep the built data here, keyed by the arguments, for later runs")
     parser.add_argument("--no-cache", action="store_true", help="build the data afresh and keep nothing")
     args = parser.parse_args()
     if args.register:

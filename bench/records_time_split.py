@@ -22,7 +22,6 @@ import importlib
 import multiprocessing
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 import shapely
@@ -33,7 +32,7 @@ from scipy import fft as sfft
 
 from demine.analysis.records.verify import (DEFAULT_BUFFER_M, DEFAULT_MAX_SHIFT_M, DEFAULT_THRESHOLDS,
                                             DEFAULT_TOLERANCE_M, _Judge)
-from scale_data import cached_build
+from scale_data import add_data_arguments, cached_build
 
 RECORDS_MODULES = ("kernels", "peaks", "peak_refinement", "rings", "row_ends", "crossing", "pairing", "vote", "fit", "metrics", "found_mines",
                    "search", "verify", "geometry")
@@ -110,12 +109,9 @@ def judge_in_workers(judge: _Judge, ks: np.ndarray, split: Split, workers: int) 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--records", type=int, default=10_000)
-    parser.add_argument("--items", type=int, default=10_000_000)
-    parser.add_argument("--seed", type=int, default=1)
+    add_data_arguments(parser)
     parser.add_argument("--every", type=int, default=5, help="judge every n-th record")
     parser.add_argument("--reps", type=int, default=2, help="runs of each path, alternated")
-    parser.add_argument("--cache-dir", type=Path, default=Path("/tmp/demine-records-scale"))
     args = parser.parse_args()
 
     inputs, facts, _, _ = cached_build(args.records, args.items, args.seed, args.cache_dir)

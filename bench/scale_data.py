@@ -26,6 +26,7 @@ section.
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import pickle
 from pathlib import Path
@@ -309,3 +310,13 @@ def cached_build(n_records: int, n_items: int, seed: int,
         pickle.dump((inputs, facts, truth), f, protocol=pickle.HIGHEST_PROTOCOL)
     partial.rename(path)  # whole or not at all: an interrupted run leaves no half-written cache
     return inputs, facts, truth, f"built (cached in {path})"
+
+
+def add_data_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments that choose the data of the records benches (cached_build's): records, mines found, seed, and
+    where the built data are kept between runs."""
+    parser.add_argument("--records", type=int, default=10_000)
+    parser.add_argument("--items", type=int, default=10_000_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--cache-dir", type=Path, default=Path("/tmp/demine-records-scale"),
+                        help="keep the built data here, keyed by the arguments, for later runs")
