@@ -81,13 +81,13 @@ def recorded_mines_in(frame: LocalFrame, rows: pd.DataFrame, single_mines: pd.Da
     """recorded_mines in the local metric frame: record_id, x, y, mine_model, in the same order
     (recorded_mine_layout, with each mine's model)."""
     record_id, x, y, source = recorded_mine_layout(frame, rows, single_mines)
-    models = _per_row_and_single(rows["mine_model"], single_mines["mine_model"])
+    models = per_source(rows["mine_model"], single_mines["mine_model"])
     return pd.DataFrame({"record_id": record_id, "x": x, "y": y, "mine_model": models[source]})
 
 
-def _per_row_and_single(of_rows: pd.Series, of_single: pd.Series) -> np.ndarray:
-    """A column of the rows followed by the same column of the single mines, indexed by a layout's `source` (the
-    rows' own dtype when there are no single mines: an empty table's column is often of another)."""
+def per_source(of_rows: pd.Series, of_single: pd.Series) -> np.ndarray:
+    """A column of the rows followed by the same column of the single mines: what recorded_mine_layout's `source`
+    indexes (the rows' own dtype when there are no single mines: an empty table's column is often of another)."""
     return np.concatenate([of_rows.to_numpy(), of_single.to_numpy()]) if len(of_single) else of_rows.to_numpy()
 
 
@@ -129,7 +129,7 @@ def recorded_mine_layout(frame: LocalFrame, rows: pd.DataFrame,
                                      single_mines["latitude"].to_numpy(dtype=float))
             x, y = np.concatenate([x, sx]), np.concatenate([y, sy])
         source = np.concatenate([row, singles])
-    return _per_row_and_single(rows["record_id"], single_mines["record_id"])[source], x, y, source
+    return per_source(rows["record_id"], single_mines["record_id"])[source], x, y, source
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")

@@ -14,7 +14,7 @@ from pyproj import CRS
 
 from demine.analysis.records.classify import DEFAULT_THRESHOLDS, RecordClass, Thresholds, classify, evidence_needed
 from demine.analysis.records.found_mines import FoundMines
-from demine.analysis.records.geometry import LocalFrame, RigidFit, recorded_mine_layout
+from demine.analysis.records.geometry import LocalFrame, RigidFit, per_source, recorded_mine_layout
 from demine.analysis.records.inputs import VerificationInputs
 from demine.analysis.records.metrics import Land, RecordMetrics, filled, measure_record
 from demine.analysis.records.rings import Rings
@@ -133,8 +133,7 @@ class _Judge:
         ids, self.mx, self.my, source = recorded_mine_layout(LocalFrame.of(self.frame.crs), inputs.rows,
                                                              inputs.single_mines)
         # A mine's model and category are its row's: looked up once a row (or single mine) and repeated.
-        models = pd.Series(np.concatenate([inputs.rows["mine_model"].to_numpy(dtype=object),
-                                           inputs.single_mines["mine_model"].to_numpy(dtype=object)]))
+        models = pd.Series(per_source(inputs.rows["mine_model"], inputs.single_mines["mine_model"]), dtype=object)
         self.rec_at = _is_at(models, inputs.model_category)[source]
         self.models = filled(models.to_numpy())[source]  # once a run, not 0.1 ms a record
         # Recorded mines grouped by record once (sorted), not filtered per record: O(n) instead of O(n × records).
