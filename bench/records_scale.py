@@ -15,6 +15,9 @@ VmHWM after a reset (Linux /proc/self/clear_refs; the workers' own peaks are not
   overlay as written   the desk officer's overlay (bench/records_verification.py's baseline): each record's worked
                        mines matched within the tolerance where it says, no search for a better position
 
+The machine's pace is printed beside the times (bench/machine_pace.py: a fixed workload timed before and after
+Demine verify, and the share of the cores' time stolen while it ran): the shared machine's pace drifts by half.
+
     .venv/bin/python bench/records_scale.py [--records 10000] [--items 10000000] [--seed 1] [--profile FILE]
                                             [--cache-dir /tmp/demine-records-scale | --no-cache]
     .venv/bin/python bench/records_scale.py --register /work/benchdb/bench.db   # time load_inputs, read-only
@@ -41,6 +44,7 @@ from demine.analysis.records.inputs import VerificationInputs, load_inputs
 from demine.analysis.records.metrics import Land
 from demine.analysis.records.verify import DEFAULT_TOLERANCE_M, verify_records
 from demine.domain.geodesy import local_equidistant_crs, to_projected
+from machine_pace import CpuTimes, reference_seconds
 from scale_data import CENTRE, add_data_arguments, cached_build
 from scale_truth import Scored, score, true_shift_in_frame
 
@@ -158,14 +162,19 @@ def main() -> None:
         table.add_column(name, justify="left" if name in ("path", "classes") else "right")
     n = facts["records"]
     scored: dict[str, Scored] = {}
+    pace = ""
     if "verify" in args.paths:
         profile = cProfile.Profile() if args.profile else None
+        pace_before, cores_before = reference_seconds(), CpuTimes.now()
         if profile:
             profile.enable()
         results, seconds, cpu, peak, grew = timed(lambda i: verify_records(i, workers=args.workers), inputs)
         if profile:
             profile.disable()
             profile.dump_stats(args.profile)
+        stolen, pace_after = CpuTimes.now().stolen_share_since(cores_before), reference_seconds()
+        pace = (f"machine pace (bench/machine_pace.py): reference workload {pace_before:.3f} s before Demine verify, "
+                f"{pace_after:.3f} s after; {100 * stolen:.1f}% of the cores' time stolen while it ran")
         classes = pd.Series([r.verification_class.value for r in results]).value_counts().to_dict()
         b = inputs.records.total_bounds
         true_dx, true_dy = true_shift_in_frame(inputs.records, truth, LocalFrame.of(local_equidistant_crs(*CENTRE)),
@@ -185,6 +194,8 @@ def main() -> None:
                       f"{b_grew:,.0f}", ", ".join(f"{k} {v}" for k, v in sorted(b_classes.items())))
     console = Console(width=200)
     console.print(table)
+    if pace:
+        print(pace)
     if scored:
         truth_table(console, scored, facts["records"])
     print(f"load average at the end {os.getloadavg()[0]:.1f} (1 min), {os.getloadavg()[1]:.1f} (5 min); 2 cores")
