@@ -12,7 +12,7 @@ from demine.analysis.records.fit import _refine, best_fit
 from demine.analysis.records.geometry import RigidFit
 from demine.analysis.records.metrics import _explained
 from demine.analysis.records.row_ends import _moved
-from demine.analysis.records.kernels import distinct_peaks
+from demine.analysis.records.kernels import distinct_peaks, finite_extent
 from demine.analysis.records.peaks import _descending
 from demine.analysis.records.vote import (PEAK_SEPARATION_M, PEAKS_REFINED, PLATEAU_ENDS, PLATEAU_SHARE,
                                          distinct_peaks_of_list, translation_peaks, translation_peaks_numpy)
@@ -150,3 +150,22 @@ def test_the_row_ends_moved_in_one_call_are_moved_as_rotate_moves_them(seed: int
     want_x, want_y = fit.apply(np.concatenate([rec_x[last], ex]), np.concatenate([rec_y[last], ey]))
     assert np.array_equal(bx, want_x) and np.array_equal(by, want_y)
     assert np.array_equal(b_at, np.concatenate([rec_at[last], e_at]))
+
+
+@settings(max_examples=100, deadline=None)
+@given(seed=seeds, n=st.integers(1, 200), gaps=st.floats(0.0, 1.0))
+def test_the_finite_extent_is_numpys_over_the_finite_points(seed: int, n: int, gaps: float) -> None:
+    # Mines without coordinates (NaN) or with broken ones (inf) lie among the others: the national index's bounds
+    # are those of the points with both coordinates finite, as the masked numpy reductions took them.
+    rng = np.random.default_rng(seed)
+    x, y = rng.uniform(-5e5, 5e5, n), rng.uniform(-5e5, 5e5, n)
+    for coordinate in (x, y):
+        broken = rng.random(n) < gaps / 2
+        coordinate[broken] = rng.choice([np.nan, np.inf, -np.inf], int(broken.sum()))
+    finite = np.isfinite(x) & np.isfinite(y)
+    count, x0, y0, x1, y1 = finite_extent(x, y)
+    assert count == int(finite.sum())
+    if count:
+        assert (x0, y0, x1, y1) == (x[finite].min(), y[finite].min(), x[finite].max(), y[finite].max())
+    else:
+        assert (x0, y0, x1, y1) == (np.inf, np.inf, -np.inf, -np.inf)

@@ -214,11 +214,9 @@ MAX_NATIONAL_CELLS = 4_000_000  # wider cells over a larger country, so that the
 
 
 def _national_cells(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float, float, int, int]:
-    finite = np.isfinite(x) & np.isfinite(y)
-    if not finite.any():
+    finite, minx, miny, maxx, maxy = kernels.finite_extent(x, y)
+    if not finite:
         return np.zeros(0, np.int64), np.zeros(3, np.int64), 0.0, 0.0, NATIONAL_CELL_M, 1, 1
-    minx, maxx = float(x[finite].min()), float(x[finite].max())
-    miny, maxy = float(y[finite].min()), float(y[finite].max())
     cell = max(NATIONAL_CELL_M, float(np.sqrt((maxx - minx + 1) * (maxy - miny + 1) / MAX_NATIONAL_CELLS)))
     nx, ny = int((maxx - minx) // cell) + 1, int((maxy - miny) // cell) + 1
     order, starts = kernels.build_cells(x, y, minx, miny, cell, nx, ny)

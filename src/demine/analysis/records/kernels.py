@@ -474,3 +474,19 @@ def extent(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float, float]:
         x0, x1 = min(x0, a), max(x1, a)
         y0, y1 = min(y0, b), max(y1, b)
     return x0, y0, x1, y1
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def finite_extent(x: np.ndarray, y: np.ndarray) -> tuple[int, float, float, float, float]:
+    """(how many points have both coordinates finite, and their min x, min y, max x, max y) in one pass: the national
+    index's bounds without the four masked copies of 10 million coordinates numpy takes them through (0.2 s)."""
+    n = 0
+    x0 = y0 = np.inf
+    x1 = y1 = -np.inf
+    for i in range(len(x)):
+        a, b = x[i], y[i]
+        if np.isfinite(a) and np.isfinite(b):
+            n += 1
+            x0, x1 = min(x0, a), max(x1, a)
+            y0, y1 = min(y0, b), max(y1, b)
+    return n, x0, y0, x1, y1
