@@ -20,7 +20,8 @@ import numpy as np
 
 
 def reference_seconds(repeats: int = 3) -> float:
-    """The fastest of `repeats` runs of the fixed workload (about 0.19 s each on a quiet core of the 2.1 GHz Xeon the benches ran on)."""
+    """The fastest of `repeats` runs of the fixed workload (0.15-0.19 s each on a quiet core of the 2.1 GHz Xeon the
+    benches ran on)."""
     values = np.random.default_rng(0).random(1_000_000)
     best = float("inf")
     for _ in range(repeats):
