@@ -84,8 +84,8 @@ class FoundMines:
     def _box(self, minx: float, miny: float, maxx: float, maxy: float) -> np.ndarray:
         """Indices (ascending) of this index's mines inside a box, edges included."""
         if self._cells is not None:
-            return kernels.in_box(self.x, self.y, *self._cells, float(minx), float(miny), float(maxx), float(maxy))
-        return kernels.grid_box(self.x, self.y, *self._grid, float(minx), float(miny), float(maxx), float(maxy))
+            return kernels.in_box(self.x, self.y, *self._cells, 1, float(minx), float(miny), float(maxx), float(maxy))
+        return kernels.in_box(self.x, self.y, *self._grid, 2, float(minx), float(miny), float(maxx), float(maxy))
 
     def _answering(self, x: np.ndarray, y: np.ndarray, within_m: float) -> FoundMines:
         """The index whose grid answers queries at these points exactly: this view, or, for a query reaching beyond

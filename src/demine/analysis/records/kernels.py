@@ -41,8 +41,8 @@ def build_grid(x: np.ndarray, y: np.ndarray, is_at: np.ndarray, own: np.ndarray,
     starts = np.zeros(2 * nx * ny + 1, np.int64)
     for t in range(n):
         j = own[t]
-        cx = min(max(int(np.floor((x[j] - minx) / cell)), 0), nx - 1)
-        cy = min(max(int(np.floor((y[j] - miny) / cell)), 0), ny - 1)
+        cx = _cell(x[j], minx, cell, nx)
+        cy = _cell(y[j], miny, cell, ny)
         b = (nx * ny if is_at[j] else 0) + cx * ny + cy
         key[t] = b
         starts[b + 1] += 1
@@ -57,10 +57,15 @@ def build_grid(x: np.ndarray, y: np.ndarray, is_at: np.ndarray, own: np.ndarray,
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _cell(v: float, lo: float, cell: float, n: int) -> int:
+    """The cell (0 to n - 1) of a coordinate on an axis of n cells from lo, clamped at the edges: every grid and box
+    query here indexes its cells so, which is what makes a mine's cell monotonic in its position."""
+    return min(max(int(np.floor((v - lo) / cell)), 0), n - 1)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _cells(q: float, r: float, lo: float, cell: float, n: int) -> tuple[int, int]:
-    a = min(max(int(np.floor((q - r - lo) / cell)), 0), n - 1)
-    b = min(max(int(np.floor((q + r - lo) / cell)), 0), n - 1)
-    return a, b
+    return _cell(q - r, lo, cell, n), _cell(q + r, lo, cell, n)
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -393,9 +398,7 @@ def build_cells(x: np.ndarray, y: np.ndarray, minx: float, miny: float, cell: fl
     starts = np.zeros(last + 2, np.int64)
     for j in range(n):
         if np.isfinite(x[j]) and np.isfinite(y[j]):
-            cx = min(max(int(np.floor((x[j] - minx) / cell)), 0), nx - 1)
-            cy = min(max(int(np.floor((y[j] - miny) / cell)), 0), ny - 1)
-            b = cx * ny + cy
+            b = _cell(x[j], minx, cell, nx) * ny + _cell(y[j], miny, cell, ny)
         else:
             b = last
         key[j] = b
@@ -412,46 +415,23 @@ def build_cells(x: np.ndarray, y: np.ndarray, minx: float, miny: float, cell: fl
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def in_box(x: np.ndarray, y: np.ndarray, order: np.ndarray, starts: np.ndarray, minx: float, miny: float,
-           cell: float, nx: int, ny: int, bx0: float, by0: float, bx1: float, by1: float) -> np.ndarray:
-    """Indices (ascending) of the mines with bx0 <= x <= bx1 and by0 <= y <= by1, read from the cells the box
-    reaches: one slice of `order` per column of cells."""
-    c0 = min(max(int(np.floor((bx0 - minx) / cell)), 0), nx - 1)
-    c1 = min(max(int(np.floor((bx1 - minx) / cell)), 0), nx - 1)
-    r0 = min(max(int(np.floor((by0 - miny) / cell)), 0), ny - 1)
-    r1 = min(max(int(np.floor((by1 - miny) / cell)), 0), ny - 1)
+           cell: float, nx: int, ny: int, categories: int, bx0: float, by0: float, bx1: float,
+           by1: float) -> np.ndarray:
+    """Indices (ascending) of the mines with bx0 <= x <= bx1 and by0 <= y <= by1, read from the cells the box reaches
+    (a mine's cell is monotonic in its position, clamped as the buckets clamp it), then tested exactly: one slice of
+    `order` per column of cells and category. The buckets are category × nx × ny + column × ny + row: the national
+    cells (build_cells) have one category, a view's grid (build_grid) two; the grid is built for a view's first
+    query anyway, so its box queries need no order of their own."""
+    a0, a1 = _cell(bx0, minx, cell, nx), _cell(bx1, minx, cell, nx)
+    b0, b1 = _cell(by0, miny, cell, ny), _cell(by1, miny, cell, ny)
     total = 0
-    for c in range(c0, c1 + 1):
-        total += starts[c * ny + r1 + 1] - starts[c * ny + r0]
-    out = np.empty(total, np.int64)
-    m = 0
-    for c in range(c0, c1 + 1):
-        for t in range(starts[c * ny + r0], starts[c * ny + r1 + 1]):
-            j = order[t]
-            if x[j] >= bx0 and x[j] <= bx1 and y[j] >= by0 and y[j] <= by1:
-                out[m] = j
-                m += 1
-    return np.sort(out[:m])
-
-
-@numba.njit(cache=True, nogil=True, error_model="numpy")
-def grid_box(x: np.ndarray, y: np.ndarray, order: np.ndarray, starts: np.ndarray, minx: float, miny: float,
-             cell: float, nx: int, ny: int, bx0: float, by0: float, bx1: float, by1: float) -> np.ndarray:
-    """A view's mines (its grid, build_grid) with bx0 <= x <= bx1 and by0 <= y <= by1, ascending: the cells the box
-    reaches (a mine's cell is monotonic in its position, clamped as the grid clamps it), then the exact test. The
-    grid is built for the view's first query anyway; an order of its mines by x for this was one more sort a
-    record."""
-    a0 = min(max(int(np.floor((bx0 - minx) / cell)), 0), nx - 1)
-    a1 = min(max(int(np.floor((bx1 - minx) / cell)), 0), nx - 1)
-    b0 = min(max(int(np.floor((by0 - miny) / cell)), 0), ny - 1)
-    b1 = min(max(int(np.floor((by1 - miny) / cell)), 0), ny - 1)
-    total = 0
-    for c in range(2):
+    for c in range(categories):
         for cx in range(a0, a1 + 1):
             base = c * nx * ny + cx * ny
             total += starts[base + b1 + 1] - starts[base + b0]
     out = np.empty(total, np.int64)
     m = 0
-    for c in range(2):
+    for c in range(categories):
         for cx in range(a0, a1 + 1):
             base = c * nx * ny + cx * ny
             for t in range(starts[base + b0], starts[base + b1 + 1]):
