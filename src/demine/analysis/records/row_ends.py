@@ -21,7 +21,7 @@ import numpy as np
 
 from demine.analysis.records.found_mines import FoundMines
 from demine.analysis.records.geometry import RigidFit
-from demine.analysis.records.kernels import _closest_one
+from demine.analysis.records.kernels import _closest_one, _rotate_one
 from demine.analysis.records.rings import _covered
 
 # Steps of one row differ by millimetres (a geodesic in a conformal frame); steps across a row change are metres off.
@@ -213,8 +213,8 @@ def _moved(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, last: np
            ey: np.ndarray, e_at: np.ndarray, c: float, s: float, cx: float, cy: float, dx: float,
            dy: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The recorded mines `last` followed by the continuations (ex, ey), turned by (c, s) about (cx, cy) and moved by
-    (dx, dy) as geometry.rotate moves points, term by term, with their categories: one call where the concatenations
-    and the rotation took a dozen numpy calls."""
+    (dx, dy) as geometry.rotate moves points (kernels._rotate_one), with their categories: one call where the
+    concatenations and the rotation took a dozen numpy calls."""
     n_end = len(last)
     n = n_end + len(ex)
     bx, by, b_at = np.empty(n), np.empty(n), np.empty(n, np.bool_)
@@ -223,9 +223,7 @@ def _moved(rec_x: np.ndarray, rec_y: np.ndarray, rec_is_at: np.ndarray, last: np
             x, y, at = rec_x[last[i]], rec_y[last[i]], rec_is_at[last[i]]
         else:
             x, y, at = ex[i - n_end], ey[i - n_end], e_at[i - n_end]
-        px, py = x - cx, y - cy
-        bx[i] = cx + c * px - s * py + dx
-        by[i] = cy + s * px + c * py + dy
+        bx[i], by[i] = _rotate_one(x, y, c, s, cx, cy, dx, dy)
         b_at[i] = at
     return bx, by, b_at
 
