@@ -39,7 +39,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from scale_data import add_data_arguments, cached_build
+from scale_data import add_data_arguments, cached_build, data_argv
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -127,10 +127,9 @@ def main() -> None:
         # numba caches: a kernel compiled while timed (a second or more) would weigh on a few thousand records.
         orders = [(names["baseline"], names["candidate"])] * 2 + [(names["candidate"], names["baseline"])]
         for first, second in orders:
-            data = ["--records", str(args.records), "--items", str(args.items), "--seed", str(args.seed),
-                    "--cache-dir", str(args.cache_dir)]
-            out = subprocess.run([sys.executable, __file__, args.baseline, "--every", str(args.every), *data, "--run",
-                                  tmp, first, second], capture_output=True, text=True, cwd=ROOT / "bench")
+            out = subprocess.run([sys.executable, __file__, args.baseline, "--every", str(args.every),
+                                  *data_argv(args), "--run", tmp, first, second], capture_output=True, text=True,
+                                 cwd=ROOT / "bench")
             if out.returncode:
                 sys.exit(f"the run with {first} first failed:\n{out.stderr.strip()[-2000:]}")
             runs.append((first, json.loads(out.stdout.strip().splitlines()[-1])))

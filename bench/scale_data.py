@@ -320,3 +320,10 @@ def add_data_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cache-dir", type=Path, default=Path("/tmp/demine-records-scale"),
                         help="keep the built data here, keyed by the arguments, for later runs")
+
+
+def data_argv(args: argparse.Namespace) -> list[str]:
+    """add_data_arguments' choices as command-line arguments again: for a bench that runs itself in a subprocess on
+    the same data."""
+    return ["--records", str(args.records), "--items", str(args.items), "--seed", str(args.seed),
+            "--cache-dir", str(args.cache_dir)]
