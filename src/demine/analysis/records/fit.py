@@ -23,9 +23,9 @@ from demine.analysis.records import kernels, peak_refinement, vote
 from demine.analysis.records.found_mines import PAIRING_CANDIDATES, FoundMines
 from demine.analysis.records.geometry import IDENTITY, RigidFit, rotate
 from demine.analysis.records.row_ends import RowEnds, slide_peaks
-from demine.analysis.records.vote import MAX_VOTING_MINES, evenly
+from demine.analysis.records.vote import evenly
 
-ICP_ITERATIONS = 6
+ICP_ITERATIONS = 5  # 16 m, 8 m, then 4 m until converged (six before the fifteenth sitting: vote.py)
 MAX_FITTING_MINES = 300  # recorded mines the iterations of the fit pair (evenly along the record)...
 MIN_FITTING_PAIRS = 30  # ...unless fewer of them than this find a partner: then all of them
 MIN_PINNING_PAIRS = 3  # a refined fit pairing fewer mines than this is no fit
@@ -56,7 +56,7 @@ PROFILE_PEAKS = 3
 PROFILE_APART_M = 2.0
 PROFILE_MIN_GAIN = 0.005
 PROFILE_MIN_SHARE = 0.9
-PROFILE_MINES = MAX_VOTING_MINES
+PROFILE_MINES = 120  # the vote's sample before the fifteenth sitting: the profile's cost is small (vote.py)
 
 # Whether each (x, y) in the local metric frame lies on land already worked (released).
 WorkedMask: TypeAlias = Callable[[np.ndarray, np.ndarray], np.ndarray]
