@@ -155,7 +155,7 @@ def test_same_record_with_its_surroundings_worked_and_empty_is_inaccurate() -> N
     recorded = _belt()
     surroundings = _area(-700, -700, 1000, 800)
     result = _verify(recorded, _ground(recorded).iloc[:0], [surroundings], hazards=[_area(190, -60, 650, 110)])
-    # Every placement of the disc was tried: some π (600 m / cell)² of them (2,827 at 20 m cells).
+    # Every placement of the disc was tried: about π (600 m / cell)² of them (2,821 at 20 m cells).
     assert result.metrics.hiding_placements == 0
     assert result.metrics.search_placements >= 0.99 * np.pi * (600 / SEARCH_CELL_M) ** 2
     assert result.verification_class is RecordClass.INACCURATE

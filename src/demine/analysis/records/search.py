@@ -120,9 +120,9 @@ class _Correlation:
 
 def _found_near(found: FoundMines, window: shapely.Geometry, transform: Affine, shape: tuple[int, int]) -> np.ndarray:
     """Cells holding a mine found, or next to one (3 × 3): where a recorded mine could have been paired (tolerance
-    10 m, cells of SEARCH_CELL_M: the 3 × 3 cells hold every point within the tolerance of the mine, and at 20 m up to 40 m from
-    it, which errs the safe way: fewer recorded mines of a copy count as contradicted, so not verifiable rather than
-    inaccurate)."""
+    10 m, cells of SEARCH_CELL_M: the 3 × 3 cells hold every point within the tolerance of the mine, and at 20 m
+    points up to 40 m from it, which errs the safe way: fewer recorded mines of a copy count as contradicted, so not
+    verifiable rather than inaccurate)."""
     inside = found.within(window)
     cells = np.zeros((shape[0] + 2, shape[1] + 2), dtype=bool)
     if len(inside):

@@ -14,10 +14,10 @@ from demine.analysis.records.geometry import rotate
 
 VOTE_BIN_M = 4.0  # coarse enough that a 1-2° compass error does not split the peak over a short field
 TRIAL_ROTATIONS_DEG = np.arange(-6.0, 6.01, 3.0)  # compass and grid/true north errors seen on forms
-# The vote's and the fit's samples, the peaks refined and the search's cell bound a record's work; they were set
-# lower in the fifteenth sitting to meet issue 5's 30 s (records-verification-speed.md): together with fit.py's 5
-# iterations and search.py's 20 m cells, 16% less CPU a record, for 95.9% instead of 96.2% of the dense 10,000
-# records' classes right and 95.3% instead of 95.7% on seeds 1-3 (bench/records_costs.py shows each one's share).
+# The vote's samples, the bins it keeps and the peaks refined (with fit.py's iterations and search.py's cell) bound a
+# record's work; they were set lower in the fifteenth sitting to meet issue 5's 30 s (records-verification-speed.md):
+# the six together, 16% less CPU a record, for 95.9% instead of 96.2% of the dense 10,000 records' classes right and
+# 95.3% instead of 95.7% on seeds 1-3 (bench/records_costs.py shows each one's share).
 MAX_VOTING_MINES = 80  # recorded mines sampled for the vote (evenly along the record): cost, not accuracy
 MAX_VOTING_FOUND = 1000  # found mines sampled likewise: the true peak keeps its lead, the cost stays bounded
 PEAKS_REFINED = 3
