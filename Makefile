@@ -16,7 +16,9 @@ PYTEST_ARGS ?=
 
 .PHONY: venv venv-test system-deps run test bench clean distclean
 
+# A fresh Debian has python3 without its venv module (python3-venv); as root it is installed here, for `make run` too.
 $(PY):
+	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || bash scripts/install-system-deps.sh python3-venv
 	$(PYTHON) -m venv $(VENV)
 
 # Stamp files make reruns instant: pip only runs when a requirements file or pyproject.toml changes.

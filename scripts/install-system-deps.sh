@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install the Debian packages Demine's real parts need (see docs: ARCHITECTURE "Real parts").
+# Install the Debian packages Demine's real parts need (see docs: ARCHITECTURE "Real parts"), or those named.
 # Idempotent and fast: dpkg-query decides what is missing, so a second run does nothing.
 # As root it installs; as a normal user it only reports, so `make run` (Python only) still works.
 set -euo pipefail
@@ -10,7 +10,12 @@ PACKAGES=(
   poppler-utils                           # pdftoppm to look at rendered PDF pages
   fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0   # WeasyPrint PDF reports
   libgomp1                                # LightGBM's OpenMP runtime
+  python3-venv                            # `python3 -m venv` on Debian, where ensurepip ships apart
 )
+# Named packages instead of the whole list: the Makefile asks for python3-venv alone before `make run` makes its venv.
+if [[ $# -gt 0 ]]; then
+  PACKAGES=("$@")
+fi
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
